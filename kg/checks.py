@@ -1,0 +1,138 @@
+"""Checks across the whole data set: unique ids, references that resolve, quotes found in sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from kg import model as m
+from kg.load import Problem
+from kg.yamlio import Loc
+
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace: quotes are compared this way (extraction breaks lines freely)."""
+    return _WS.sub("", text)
+
+
+def _duplicates(kind: str, items: Iterable[tuple[str, Loc]]) -> list[Problem]:
+    seen: dict[str, Loc] = {}
+    out = []
+    for key, loc in items:
+        if key in seen:
+            first = seen[key]
+            out.append(Problem(loc, f"duplicate {kind} id {key!r} (first defined at {first.file}:{first.line})"))
+        else:
+            seen[key] = loc
+    return out
+
+
+def check_unique(ds: m.Dataset) -> list[Problem]:
+    """Every id is defined once within its kind."""
+    practices = [p for i in ds.initiatives for p in i.practices]
+    outcomes = [o for i in ds.initiatives for o in i.outcomes]
+    measures = [me for p in ds.plans for me in p.measures]
+    guidance = [g for p in ds.principles for g in p.pitfalls + p.countermeasures]
+    out = []
+    out += _duplicates("source", ((s.id, s.loc) for s in ds.sources))
+    out += _duplicates("prefecture", ((p.id, p.loc) for p in ds.prefectures))
+    out += _duplicates("prefecture code", ((p.code, p.loc) for p in ds.prefectures))
+    out += _duplicates("municipality", ((x.id, x.loc) for x in ds.municipalities))
+    out += _duplicates("municipality code", ((x.code, x.loc.at("code")) for x in ds.municipalities))
+    out += _duplicates("stakeholder", ((s.id, s.loc) for s in ds.stakeholders))
+    out += _duplicates("initiative", ((i.id, i.evidence.loc) for i in ds.initiatives))
+    out += _duplicates("practice", ((p.id, p.evidence.loc) for p in practices))
+    out += _duplicates("outcome", ((o.id, o.evidence.loc) for o in outcomes))
+    out += _duplicates("plan", ((p.id, p.evidence.loc) for p in ds.plans))
+    out += _duplicates("measure", ((x.id, x.evidence.loc) for x in measures))
+    out += _duplicates("pitfall/countermeasure", ((g.id, g.evidence.loc) for g in guidance))
+    out += _duplicates("factor", ((f.code, f.evidence.loc) for f in ds.factors))
+    out += _duplicates("driver", ((d.code, d.evidence.loc) for d in ds.drivers))
+    out += _duplicates("principle", ((p.code, p.evidence.loc) for p in ds.principles))
+    out += _duplicates("value category", ((v.id, v.evidence.loc) for v in ds.value_categories))
+    for scheme in m.VOCAB_SCHEMES:
+        out += _duplicates(scheme, ((v.id, v.loc) for v in ds.vocab if v.scheme == scheme))
+    return out
+
+
+def check_references(ds: m.Dataset) -> list[Problem]:
+    """Every id a record refers to is defined, and each tag names a defined framework code."""
+    known = {
+        "source": {s.id for s in ds.sources},
+        "prefecture": {p.id for p in ds.prefectures},
+        "municipality": {x.id for x in ds.municipalities},
+        "stakeholder": {s.id for s in ds.stakeholders},
+        "value category": {v.id for v in ds.value_categories},
+        "factor": {f.code for f in ds.factors},
+        "driver": {d.code for d in ds.drivers},
+        "principle": {p.code for p in ds.principles},
+        **{scheme: {v.id for v in ds.vocab if v.scheme == scheme} for scheme in m.VOCAB_SCHEMES},
+    }
+    out: list[Problem] = []
+
+    def need(kind: str, ref: str | None, loc: Loc, field: str) -> None:
+        if ref is not None and ref not in known[kind]:
+            out.append(Problem(loc.at(field), f"undefined {kind.replace('_', ' ').rstrip('s')} {ref!r}"))
+
+    for ev in ds.evidence():
+        need("source", ev.source, ev.loc, "" if ev.loc.field.endswith("quote") else "source")
+    for x in ds.municipalities:
+        need("prefecture", x.prefecture, x.loc, "prefecture")
+    for s in ds.stakeholders:
+        need("stakeholder_types", s.type, s.loc, "type")
+        need("municipality", s.municipality, s.loc, "municipality")
+    for i in ds.initiatives:
+        loc = Loc(i.evidence.loc.file, i.evidence.loc.line, i.evidence.loc.field.rsplit(".", 1)[0])
+        for ref in i.municipalities:
+            need("municipality", ref, loc, "municipalities")
+        need("prefecture", i.prefecture, loc, "prefecture")
+        for ref in i.domains:
+            need("domains", ref, loc, "domains")
+        for ref in i.technologies:
+            need("technologies", ref, loc, "technologies")
+        for p in i.participations:
+            need("stakeholder", p.stakeholder, p.evidence.loc, "stakeholder")
+        for pr in i.practices:
+            for t in pr.tags:
+                need(t.scheme, t.code, t.loc, "code")
+    for plan in ds.plans:
+        loc = plan.evidence.loc
+        need("municipality", plan.municipality, loc, "municipality")
+        for me in plan.measures:
+            for ref in me.domains:
+                need("domains", ref, me.evidence.loc, "domains")
+            for ref in me.technologies:
+                need("technologies", ref, me.evidence.loc, "technologies")
+            for t in me.tags:
+                need(t.scheme, t.code, t.loc, "code")
+    for d in ds.drivers:
+        need("value category", d.value_category, d.evidence.loc, "value_category")
+    return out
+
+
+def source_texts(sources_dir: Path, ids: Iterable[str]) -> dict[str, str]:
+    """The squashed text of each source found in `sources_dir` as `<id>.txt`."""
+    texts = {}
+    for sid in ids:
+        path = sources_dir / f"{sid}.txt"
+        if path.is_file():
+            texts[sid] = squash(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def check_quotes(ds: m.Dataset, sources_dir: Path) -> list[Problem]:
+    """Every quote occurs verbatim (whitespace aside) in the text of its source."""
+    texts = source_texts(sources_dir, {s.id for s in ds.sources})
+    out = []
+    for s in ds.sources:
+        if s.id not in texts:
+            out.append(Problem(s.loc.at("id"), f"source text {s.id}.txt not found in {sources_dir}"))
+    for ev in ds.evidence():
+        text = texts.get(ev.source)
+        if text is not None and squash(ev.quote) not in text:
+            shown = ev.quote if len(ev.quote) <= 60 else ev.quote[:57] + "…"
+            out.append(Problem(ev.loc, f"quote not found verbatim in source {ev.source}: {shown!r}"))
+    return out

@@ -1,0 +1,53 @@
+"""dxkg build"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli.common import (
+    EXIT_INVALID,
+    build_option,
+    data_option,
+    fail,
+    progress,
+    report_problems,
+    resolve_build,
+    resolve_data,
+    resolve_sources,
+    sources_option,
+)
+
+
+@click.command("build")
+@data_option
+@build_option
+@sources_option
+@click.option("--no-sources", is_flag=True, help="Skip the quote check even when source texts are at hand.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+def command(data_dir: Path | None, build_dir: Path | None, sources_dir: Path | None, no_sources: bool,
+            quiet: bool) -> None:
+    """Build the graph from data/ and write Turtle, N-Triples and JSON-LD to the build folder.
+
+    The data is checked first (ids, references, code check digits, quotes when the source
+    texts are at hand, SHACL); on any problem nothing is written and the exit status is 1.
+    """
+    from kg.build import build
+    from kg.load import DataInvalid
+
+    sources = resolve_sources(sources_dir, no_sources)
+    try:
+        result = build(resolve_data(data_dir), resolve_build(build_dir), sources, progress=progress(quiet))
+    except DataInvalid as exc:
+        report_problems(exc.problems)
+        fail(f"build failed: {len(exc.problems)} problem(s) in the data; nothing written", EXIT_INVALID)
+        return
+    ds = result.dataset
+    click.echo(f"built {result.triples} triples: {len(ds.municipalities)} municipalities, "
+               f"{len(ds.initiatives)} initiatives, {sum(len(i.practices) for i in ds.initiatives)} practices, "
+               f"{len(ds.plans)} plan(s)")
+    for path in result.files.values():
+        click.echo(f"  {path}")
+    if not result.quotes_checked:
+        click.echo("note: source texts not found, quotes were not checked (use --sources DIR)", err=True)

@@ -1,0 +1,67 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.paths import default_build_dir, default_data_dir, default_sources_dir
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def data_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+                        help="Folder of curated YAML [default: ./data or the checkout's data/].")(f)
+
+
+def build_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--build-dir", type=click.Path(path_type=Path), default=None,
+                        help="Folder of the built graph [default: ./build or $DXKG_BUILD].")(f)
+
+
+def sources_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--sources", "sources_dir", type=click.Path(path_type=Path), default=None,
+                        help="Folder of source texts (<id>.txt) to check quotes against "
+                             "[default: $DXKG_SOURCES or ../shared/seeds when present].")(f)
+
+
+def resolve_data(data_dir: Path | None) -> Path:
+    return data_dir or default_data_dir()
+
+
+def resolve_build(build_dir: Path | None) -> Path:
+    return build_dir or default_build_dir()
+
+
+def resolve_sources(sources_dir: Path | None, no_sources: bool = False) -> Path | None:
+    if no_sources:
+        return None
+    if sources_dir is not None:
+        if not sources_dir.is_dir():
+            fail(f"sources folder not found: {sources_dir}", EXIT_ERROR)
+        return sources_dir
+    return default_sources_dir()
+
+
+def progress(quiet: bool) -> Callable[[str], None]:
+    """Progress lines on stderr, so stdout stays clean for data."""
+    if quiet:
+        return lambda _msg: None
+    return lambda msg: click.echo(f"… {msg}", err=True)
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> None:
+    click.echo(f"dxkg: {message}", err=True)
+    sys.exit(code)
+
+
+def report_problems(problems: list[Any], limit: int = 200) -> None:
+    for p in problems[:limit]:
+        click.echo(str(p), err=True)
+    if len(problems) > limit:
+        click.echo(f"… and {len(problems) - limit} more", err=True)

@@ -1,0 +1,56 @@
+"""dxkg query"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
+
+
+@click.command("query")
+@click.argument("query", required=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="Output format (csv, tsv and json follow the SPARQL 1.1 results formats).")
+@click.option("-l", "--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+@build_option
+def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, build_dir: Path | None) -> None:
+    """Run SPARQL on the built graph: a saved query's NAME, a .rq FILE, or inline text.
+
+    \b
+    Examples:
+      dxkg query --list
+      dxkg query drivers-with-factor-e
+      dxkg query my-question.rq --format csv
+      dxkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s a dx:Initiative }'
+
+    The prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd: and owl: are
+    predefined. SERVICE, FROM and LOAD are refused: queries never reach the network.
+    """
+    from kg.query import QueryError, format_result, open_store, resolve_query, run, saved_queries
+
+    if list_saved:
+        queries = saved_queries()
+        width = max(len(q.name) for q in queries)
+        for q in queries:
+            click.echo(f"{q.name.ljust(width)}  {q.summary}")
+        return
+    if not query:
+        fail("give a query (a saved name, a .rq file or SPARQL text), or --list to see the saved ones")
+        return
+    try:
+        text, _name = resolve_query(query)
+        store = open_store(resolve_build(build_dir))
+        rendered = format_result(run(store, text), fmt)
+    except QueryError as exc:
+        fail(str(exc), EXIT_INVALID)
+        return
+    if output:
+        from kg.build import write_atomic
+
+        write_atomic(output, (rendered if rendered.endswith("\n") else rendered + "\n").encode("utf-8"))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(rendered, nl=not rendered.endswith("\n"))

@@ -1,0 +1,193 @@
+"""Look up one entity by id, IRI or name, with its links and the quotes behind them."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kg.query import PREFIXES, QueryError
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+ID_NS = PREFIXES["dxid"]
+DX_NS = PREFIXES["dx"]
+_LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "skos:notation", "dct:identifier")
+
+
+class Ambiguous(QueryError):
+    """A name that matches several entities; `candidates` lists (iri, label, type)."""
+
+    def __init__(self, name: str, candidates: list[tuple[str, str, str]]):
+        self.candidates = candidates
+        lines = "\n".join(f"  {iri[len(ID_NS):] if iri.startswith(ID_NS) else iri}  {label}  [{kind}]"
+                          for iri, label, kind in candidates)
+        super().__init__(f"{name!r} is ambiguous; did you mean one of:\n{lines}")
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def resolve(store: pyoxigraph.Store, name: str) -> str:
+    """The IRI an id, IRI, `kind/id` path, notation or Japanese/English name refers to.
+
+    Exact matches win over partial ones; several matches at the best level raise Ambiguous.
+    """
+    import pyoxigraph
+
+    if name.startswith(("http://", "https://")):
+        return name
+    if "/" in name and _exists(store, ID_NS + name):
+        return ID_NS + name
+    rows = store.query(f"""
+        SELECT DISTINCT ?s ?text ?type WHERE {{
+          VALUES ?p {{ {' '.join(_LABEL_PREDICATES)} }}
+          ?s ?p ?text ; a ?t .
+          FILTER(STRSTARTS(STR(?s), "{ID_NS}") && STRSTARTS(STR(?t), "{DX_NS}"))
+          BIND(STRAFTER(STR(?t), "#") AS ?type)
+        }}""", prefixes=PREFIXES)
+    wanted = _norm(name)
+    words = wanted.split()
+    exact: dict[str, str] = {}
+    partial: dict[str, str] = {}
+    for row in rows:
+        iri, text, kind = row["s"].value, _norm(row["text"].value), row["type"].value
+        assert isinstance(row["s"], pyoxigraph.NamedNode)
+        if text == wanted:
+            exact[iri] = kind
+        elif words and all(w in text for w in words):
+            partial[iri] = kind
+    for level in (exact, partial):
+        if len(level) == 1:
+            return next(iter(level))
+        if len(level) > 1:
+            raise Ambiguous(name, sorted((iri, label_of(store, iri), kind) for iri, kind in level.items()))
+    raise QueryError(f"nothing in the graph is called {name!r} (try an id such as municipality/013439, "
+                     "a Japanese or English name, or a factor/driver/principle code)")
+
+
+def _exists(store: pyoxigraph.Store, iri: str) -> bool:
+    return bool(store.query(f"ASK {{ <{iri}> ?p ?o }}"))
+
+
+def label_of(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> str:
+    """'ja-label / en-label' for an IRI, or its short form when it has none."""
+    labels: dict[str, str] = {}
+    for row in store.query(f"SELECT ?l WHERE {{ <{iri}> rdfs:label|skos:prefLabel ?l }}", prefixes=PREFIXES):
+        labels.setdefault(row["l"].language or "", row["l"].value)
+    other = "en" if lang == "ja" else "ja"
+    parts = [labels[k] for k in (lang, other) if k in labels]
+    if parts:
+        return " / ".join(dict.fromkeys(parts))
+    return iri[len(ID_NS):] if iri.startswith(ID_NS) else iri
+
+
+@dataclass
+class Link:
+    predicate: str  # short name of the property
+    target: str  # IRI or literal text
+    label: str  # human label of the target
+    quotes: list[tuple[str, str, str]] = field(default_factory=list)  # (quote, source, note)
+
+
+@dataclass
+class Entity:
+    iri: str
+    label: str
+    types: list[str]
+    literals: list[tuple[str, str]]  # (property, value)
+    outgoing: list[Link]
+    incoming: list[Link]
+    quotes: list[tuple[str, str, str]]
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _qualified_quotes(store: pyoxigraph.Store, subject: str, obj: str) -> list[tuple[str, str, str]]:
+    """Quotes of the qualified links (tags, participations) between two nodes."""
+    rows = store.query(f"""
+        SELECT ?quote ?source ?basis ?why ?role WHERE {{
+          {{ ?q oa:hasTarget <{subject}> ; oa:hasBody <{obj}> .
+             OPTIONAL {{ ?q dx:basis/rdfs:label ?basis . FILTER(LANG(?basis) = "en") }}
+             OPTIONAL {{ ?q rdfs:comment ?why }} }}
+          UNION
+          {{ <{subject}> dx:participation ?q . ?q dx:participant <{obj}> .
+             OPTIONAL {{ ?q dx:role ?role . FILTER(LANG(?role) = "ja") }} }}
+          ?q dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source .
+        }}""", prefixes=PREFIXES)
+    out = []
+    for r in rows:
+        note = " ".join(x for x in (r["basis"] and r["basis"].value, r["role"] and r["role"].value,
+                                    r["why"] and r["why"].value) if x)
+        out.append((r["quote"].value, r["source"].value, note))
+    return out
+
+
+def describe(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> Entity:
+    """Everything the graph says about one entity, with the evidence for each link."""
+    import pyoxigraph
+
+    types, literals, outgoing, incoming, quotes = [], [], [], [], []
+    for row in store.query(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o"):
+        p, o = row["p"].value, row["o"]
+        short = _short(p)
+        if short == "rdf:type":
+            types.append(_short(o.value))
+        elif short in ("dx:quote", "prov:wasDerivedFrom", "dx:participation", "dx:figure"):
+            continue
+        elif isinstance(o, pyoxigraph.Literal):
+            lang_tag = f"@{o.language}" if o.language else ""
+            literals.append((short, f"{o.value}{lang_tag}" if lang_tag else o.value))
+        else:
+            quotes_ = _qualified_quotes(store, iri, o.value)
+            outgoing.append(Link(short, o.value, label_of(store, o.value, lang), quotes_))
+    for row in store.query(f"""SELECT ?quote ?source WHERE {{ <{iri}> dx:quote ?quote ;
+                                 prov:wasDerivedFrom/dct:identifier ?source }}""", prefixes=PREFIXES):
+        quotes.append((row["quote"].value, row["source"].value, ""))
+    for row in store.query(f"""SELECT ?kind ?value ?date ?quote ?source WHERE {{
+            <{iri}> dx:figure ?f . ?f dx:figureKind ?kind ; dx:value ?value ; dx:quote ?quote ;
+            prov:wasDerivedFrom/dct:identifier ?source . OPTIONAL {{ ?f dx:date ?date }} }}
+            ORDER BY ?kind ?date""", prefixes=PREFIXES):
+        date = f" ({row['date'].value})" if row["date"] else ""
+        literals.append((f"figure {row['kind'].value}", f"{row['value'].value}{date}"))
+        quotes.append((row["quote"].value, row["source"].value, row["kind"].value))
+    for row in store.query(f"""SELECT ?s ?p WHERE {{ ?s ?p <{iri}> .
+            FILTER(?p NOT IN (oa:hasTarget, oa:hasBody, dx:participant, skos:inScheme, rdf:type)) }}
+            ORDER BY ?p ?s""", prefixes=PREFIXES):
+        s = row["s"].value
+        incoming.append(Link(_short(row["p"].value), s, label_of(store, s, lang), _qualified_quotes(store, s, iri)))
+    if not (types or literals or outgoing or incoming):
+        raise QueryError(f"nothing in the graph is described by <{iri}>")
+    return Entity(iri, label_of(store, iri, lang), types, literals, outgoing, incoming, quotes)
+
+
+def render(entity: Entity, max_incoming: int = 40) -> str:
+    """A readable text block for the terminal."""
+    lines = [f"{entity.label}  [{', '.join(entity.types)}]", f"  {entity.iri}"]
+    for prop, value in entity.literals:
+        if prop not in ("rdfs:label",):
+            lines.append(f"  {prop}: {value}")
+    for quote, source, note in entity.quotes:
+        lines.append(f"  「{quote}」 — {source}{f' ({note})' if note else ''}")
+    if entity.outgoing:
+        lines.append("links:")
+        for link in entity.outgoing:
+            lines.append(f"  {link.predicate} → {link.label}")
+            for quote, source, note in link.quotes:
+                lines.append(f"      「{quote}」 — {source}{f' [{note}]' if note else ''}")
+    if entity.incoming:
+        lines.append("linked from:")
+        for link in entity.incoming[:max_incoming]:
+            lines.append(f"  {link.label} —{link.predicate}→")
+            for quote, source, note in link.quotes:
+                lines.append(f"      「{quote}」 — {source}{f' [{note}]' if note else ''}")
+        if len(entity.incoming) > max_incoming:
+            lines.append(f"  … and {len(entity.incoming) - max_incoming} more")
+    return "\n".join(lines)
