@@ -58,6 +58,11 @@ def check_unique(ds: m.Dataset) -> list[Problem]:
     return out
 
 
+def _owner(loc: Loc) -> Loc:
+    """The location of the record an evidence location (…quote) belongs to."""
+    return Loc(loc.file, loc.line, loc.field.removesuffix(".quote"))
+
+
 def check_references(ds: m.Dataset) -> list[Problem]:
     """Every id a record refers to is defined, and each tag names a defined framework code."""
     known = {
@@ -78,14 +83,14 @@ def check_references(ds: m.Dataset) -> list[Problem]:
             out.append(Problem(loc.at(field), f"undefined {kind.replace('_', ' ').rstrip('s')} {ref!r}"))
 
     for ev in ds.evidence():
-        need("source", ev.source, ev.loc, "" if ev.loc.field.endswith("quote") else "source")
+        need("source", ev.source, _owner(ev.loc), "source")
     for x in ds.municipalities:
         need("prefecture", x.prefecture, x.loc, "prefecture")
     for s in ds.stakeholders:
         need("stakeholder_types", s.type, s.loc, "type")
         need("municipality", s.municipality, s.loc, "municipality")
     for i in ds.initiatives:
-        loc = Loc(i.evidence.loc.file, i.evidence.loc.line, i.evidence.loc.field.rsplit(".", 1)[0])
+        loc = _owner(i.evidence.loc)
         for ref in i.municipalities:
             need("municipality", ref, loc, "municipalities")
         need("prefecture", i.prefecture, loc, "prefecture")
@@ -94,22 +99,21 @@ def check_references(ds: m.Dataset) -> list[Problem]:
         for ref in i.technologies:
             need("technologies", ref, loc, "technologies")
         for p in i.participations:
-            need("stakeholder", p.stakeholder, p.evidence.loc, "stakeholder")
+            need("stakeholder", p.stakeholder, _owner(p.evidence.loc), "stakeholder")
         for pr in i.practices:
             for t in pr.tags:
                 need(t.scheme, t.code, t.loc, "code")
     for plan in ds.plans:
-        loc = plan.evidence.loc
-        need("municipality", plan.municipality, loc, "municipality")
+        need("municipality", plan.municipality, _owner(plan.evidence.loc), "municipality")
         for me in plan.measures:
             for ref in me.domains:
-                need("domains", ref, me.evidence.loc, "domains")
+                need("domains", ref, _owner(me.evidence.loc), "domains")
             for ref in me.technologies:
-                need("technologies", ref, me.evidence.loc, "technologies")
+                need("technologies", ref, _owner(me.evidence.loc), "technologies")
             for t in me.tags:
                 need(t.scheme, t.code, t.loc, "code")
     for d in ds.drivers:
-        need("value category", d.value_category, d.evidence.loc, "value_category")
+        need("value category", d.value_category, _owner(d.evidence.loc), "value_category")
     return out
 
 

@@ -1,0 +1,53 @@
+"""One small invented data set (tests/fixtures) reused by every test, and the real data built once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import BuildResult, build
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FIXTURE_DATA = HERE / "fixtures" / "data"
+FIXTURE_SOURCES = HERE / "fixtures" / "sources"
+GOLDEN_TTL = HERE / "fixtures" / "golden.ttl"
+REAL_DATA = REPO / "data"
+SHARED_SEEDS = REPO.parent / "shared" / "seeds"
+NO_SHARED = "../shared/seeds (the source texts) is not beside the checkout"
+
+# What the fixture holds, counted by hand from tests/fixtures/data.
+FX_MUNICIPALITIES = 3  # two towns called 森町 (Hokkaido 013439, Shizuoka 224618) and 伊那市
+FX_INITIATIVES = 4
+FX_PRACTICES = 6
+FX_OUTCOMES = 3
+FX_STAKEHOLDERS = 2
+FX_MEASURES = 2
+MORI_HOKKAIDO = "013439"
+MORI_SHIZUOKA = "224618"
+INA = "202096"
+HOSTILE_LABEL = "アクメ技研<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    """The fixture built once: (build folder, result)."""
+    out = tmp_path_factory.mktemp("fixture-build")
+    return out, build(FIXTURE_DATA, out, FIXTURE_SOURCES)
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    """The real data built once, with quotes checked when the source texts are at hand."""
+    out = tmp_path_factory.mktemp("real-build")
+    return out, build(REAL_DATA, out, SHARED_SEEDS if SHARED_SEEDS.is_dir() else None)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture data, for tests that break it."""
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, target)
+    return target

@@ -1,0 +1,102 @@
+"""Building the graph: golden snapshot, determinism, formats, SHACL and the atomic write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS
+
+from kg.build import build, serialize
+from kg.load import parse_data
+from kg.namespace import DX, ID
+from kg.rdf import data_graph
+from tests.conftest import (
+    FIXTURE_DATA,
+    FIXTURE_SOURCES,
+    FX_INITIATIVES,
+    FX_MUNICIPALITIES,
+    FX_OUTCOMES,
+    FX_PRACTICES,
+    GOLDEN_TTL,
+    MORI_HOKKAIDO,
+    MORI_SHIZUOKA,
+)
+
+
+def test_fixture_graph_matches_golden_turtle() -> None:
+    ds, problems = parse_data(FIXTURE_DATA)
+    assert problems == []
+    golden = Graph().parse(GOLDEN_TTL, format="turtle")
+    assert isomorphic(data_graph(ds), golden)
+
+
+def test_build_writes_three_formats_with_the_same_graph(fixture_build) -> None:
+    out, result = fixture_build
+    assert sorted(p.name for p in out.iterdir()) == ["dxkg.jsonld", "dxkg.nt", "dxkg.ttl"]
+    ttl = Graph().parse(out / "dxkg.ttl", format="turtle")
+    assert len(ttl) == result.triples
+    assert isomorphic(ttl, Graph().parse(out / "dxkg.nt", format="nt"))
+    assert isomorphic(ttl, Graph().parse(out / "dxkg.jsonld", format="json-ld"))
+    assert result.quotes_checked
+
+
+def test_build_is_byte_identical(tmp_path: Path, fixture_build) -> None:
+    out, _ = fixture_build
+    build(FIXTURE_DATA, tmp_path, FIXTURE_SOURCES)
+    for name in ("dxkg.ttl", "dxkg.nt", "dxkg.jsonld"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_graph_counts_and_links(fixture_build) -> None:
+    out, _ = fixture_build
+    g = Graph().parse(out / "dxkg.nt", format="nt")
+    count = lambda cls: len(set(g.subjects(RDF.type, cls)))  # noqa: E731
+    assert count(DX.Municipality) == FX_MUNICIPALITIES
+    assert count(DX.Initiative) == FX_INITIATIVES
+    assert count(DX.Practice) == FX_PRACTICES
+    assert count(DX.Outcome) == FX_OUTCOMES
+    practice = ID["practice/mori-h-hearing"]
+    assert (practice, DX.factor, ID["factor/A"]) in g
+    tag = ID["tag/practice/mori-h-hearing/factor-A"]
+    assert (tag, DX.basis, DX.explicit) in g
+    assert g.value(ID["outcome/mori-h-work-time"], DX.value).toPython() == 20
+
+
+def test_two_towns_with_one_name_stay_apart(fixture_build) -> None:
+    out, _ = fixture_build
+    g = Graph().parse(out / "dxkg.nt", format="nt")
+    moris = set(g.subjects(RDFS.label, Literal("森町", lang="ja")))
+    assert moris == {ID[f"municipality/{MORI_HOKKAIDO}"], ID[f"municipality/{MORI_SHIZUOKA}"]}
+    assert g.value(ID[f"municipality/{MORI_SHIZUOKA}"], DX.population).toPython() == 18000
+    assert g.value(ID[f"municipality/{MORI_HOKKAIDO}"], DX.prefecture) == ID["prefecture/010006"]
+
+
+def test_jsonld_is_compact_with_our_context(fixture_build) -> None:
+    out, _ = fixture_build
+    doc = json.loads((out / "dxkg.jsonld").read_text(encoding="utf-8"))
+    assert doc["@context"]["dx"] == str(DX._NS)
+    assert any(node.get("@id") == str(ID["municipality/224618"]) for node in doc["@graph"])
+
+
+def test_serialize_rejects_unknown_format() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown format"):
+        serialize(Graph(), "rdfxml")
+
+
+def test_shacl_rejects_outcome_without_number() -> None:
+    from kg.build import shacl_problems
+
+    ds, _ = parse_data(FIXTURE_DATA)
+    g = data_graph(ds)
+    outcome = ID["outcome/mori-h-work-time"]
+    g.remove((outcome, DX.value, None))
+    g.add((outcome, DX.value, Literal("twenty")))
+    problems = shacl_problems(g)
+    assert any(str(outcome) in str(p) and "dx:value" in str(p) for p in problems)
+    g.remove((URIRef(ID["practice/ina-reuse"]), RDFS.label, None))
+    assert any("Japanese rdfs:label" in str(p) for p in shacl_problems(g))
