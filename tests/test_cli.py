@@ -1,0 +1,126 @@
+"""The command line over the fixture build: query, show, export, help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from rdflib import Graph
+
+from kg.cli import cli
+from kg.query import saved_queries
+from tests.conftest import FX_INITIATIVES, INA, MORI_HOKKAIDO, MORI_SHIZUOKA
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_saved_queries_have_summaries_and_run(fixture_build) -> None:
+    out, _ = fixture_build
+    queries = saved_queries()
+    assert len(queries) >= 10
+    for q in queries:
+        assert q.summary, q.name
+        result = _run("query", q.name, "--build-dir", str(out), "--format", "json")
+        assert result.exit_code == 0, (q.name, result.output)
+        assert "results" in json.loads(result.stdout)
+    listing = _run("query", "--list")
+    assert listing.exit_code == 0
+    assert "drivers-with-factor-e" in listing.stdout and "Which drivers appear" in listing.stdout
+
+
+def test_cases_per_factor_on_the_fixture(fixture_build) -> None:
+    out, _ = fixture_build
+    result = _run("query", "cases-per-factor", "--build-dir", str(out), "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    counts = {r["factor"]: (int(r["municipalities"]), int(r["initiatives"]), int(r["practices"])) for r in rows}
+    # By hand: A on mori-h-hearing, mori-s-visits, ina-reuse;
+    # B on mori-h-planning-dept, ina-mayor-lead; C on ina-speakers.
+    assert counts == {"A": (3, 3, 3), "B": (2, 2, 2), "C": (1, 1, 1)}
+
+
+def test_inline_query_in_every_format(fixture_build) -> None:
+    out, _ = fixture_build
+    q = "SELECT ?code WHERE { ?m a dx:Municipality ; dx:localGovernmentCode ?code } ORDER BY ?code"
+    table = _run("query", q, "--build-dir", str(out))
+    assert table.exit_code == 0 and "(3 rows)" in table.stdout
+    tsv = _run("query", q, "--build-dir", str(out), "-f", "tsv").stdout.splitlines()
+    assert tsv == ["?code", f'"{MORI_HOKKAIDO}"', f'"{INA}"', f'"{MORI_SHIZUOKA}"']
+    doc = json.loads(_run("query", q, "--build-dir", str(out), "-f", "json").stdout)
+    assert [b["code"]["value"] for b in doc["results"]["bindings"]] == [MORI_HOKKAIDO, INA, MORI_SHIZUOKA]
+    ask = _run("query", "ASK { ?i a dx:Initiative }", "--build-dir", str(out))
+    assert ask.stdout.strip() == "true"
+    count = _run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?i a dx:Initiative }", "--build-dir", str(out), "-f", "csv")
+    assert count.stdout.splitlines()[1] == str(FX_INITIATIVES)
+
+
+def test_query_file_and_output_file(fixture_build, tmp_path: Path) -> None:
+    out, _ = fixture_build
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?s WHERE { ?s a dx:Plan }", encoding="utf-8")
+    target = tmp_path / "answer.csv"
+    result = _run("query", str(rq), "--build-dir", str(out), "-f", "csv", "-o", str(target))
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8").splitlines() == ["s", "https://w3id.org/dxkg/id/plan/mori-s-plan"]
+
+
+def test_query_refusals_and_errors(fixture_build, tmp_path: Path) -> None:
+    out, _ = fixture_build
+    for q in ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+              "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } }",
+              "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }"):
+        result = _run("query", q, "--build-dir", str(out))
+        assert result.exit_code == 1 and "is refused" in result.stderr, q
+    # A keyword inside a string or IRI is not a clause.
+    ok = _run("query", 'SELECT ("SERVICE FROM" AS ?x) WHERE { }', "--build-dir", str(out), "-f", "csv")
+    assert ok.exit_code == 0 and ok.stdout.splitlines()[1] == "SERVICE FROM"
+    bad = _run("query", "SELECT ?x WHERE { ?x }", "--build-dir", str(out))
+    assert bad.exit_code == 1 and "syntax error" in bad.stderr
+    unknown = _run("query", "no-such-query", "--build-dir", str(out))
+    assert unknown.exit_code == 1 and "no saved query named" in unknown.stderr
+    missing = _run("query", "cases-per-factor", "--build-dir", str(tmp_path / "none"))
+    assert missing.exit_code == 1 and "dxkg build" in missing.stderr
+
+
+def test_show_resolves_names_and_reports_ambiguity(fixture_build) -> None:
+    out, _ = fixture_build
+    ambiguous = _run("show", "森町", "--build-dir", str(out))
+    assert ambiguous.exit_code == 1
+    assert f"municipality/{MORI_HOKKAIDO}" in ambiguous.stderr and f"municipality/{MORI_SHIZUOKA}" in ambiguous.stderr
+    town = _run("show", f"municipality/{MORI_SHIZUOKA}", "--build-dir", str(out))
+    assert town.exit_code == 0
+    assert "静岡県" in town.stdout and "18000 (2023-04)" in town.stdout
+    assert "「静岡県森町 人口 18,000名（2023年4月）」 — fx_report" in town.stdout
+    uni = _run("show", "Hokushin", "University", "--build-dir", str(out), "--lang", "en")
+    assert uni.exit_code == 0
+    assert uni.stdout.startswith("Hokushin University / 北信大学")
+    assert "「北信大学が技術動向の助言を担当した。」 — fx_report [技術動向の助言]" in uni.stdout
+    tag = _run("show", "ina-reuse", "--build-dir", str(out))
+    assert "explicit" in tag.stdout and "dx:factor →" in tag.stdout
+    nothing = _run("show", "no such thing", "--build-dir", str(out))
+    assert nothing.exit_code == 1 and "nothing in the graph" in nothing.stderr
+
+
+def test_export(fixture_build, tmp_path: Path) -> None:
+    out, _ = fixture_build
+    target = tmp_path / "g.nt"
+    assert _run("export", "-f", "nt", "-o", str(target), "--build-dir", str(out)).exit_code == 0
+    assert target.read_bytes() == (out / "dxkg.nt").read_bytes()
+    ttl = _run("export", "--build-dir", str(out))
+    assert len(Graph().parse(data=ttl.stdout_bytes, format="turtle")) > 0
+    missing = _run("export", "--build-dir", str(tmp_path / "none"))
+    assert missing.exit_code == 1
+
+
+def test_python_dash_m_kg_help() -> None:
+    result = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for name in ("build", "validate", "query", "export", "show"):
+        assert name in result.stdout
