@@ -16,7 +16,7 @@ demo: $(VENV)/.installed
 	$(BIN)/dxkg query cases-per-factor
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check kg viz tests
+	$(BIN)/ruff check .
 
 test: lint
 	$(BIN)/python -m pytest -q
