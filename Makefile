@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES ?= ../shared/seeds
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean virtuoso chromium screenshots
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -18,8 +18,24 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-test: lint
+# tests/test_virtuoso.py needs Debian's Virtuoso; install it only when missing (CI runs as root with apt).
+# A fresh database in the test's temporary folder logs in as dba/dba, so no debconf password is preseeded.
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends virtuoso-opensource; } \
+		|| echo "virtuoso-opensource could not be installed: tests/test_virtuoso.py will be skipped" >&2
+
+# tests/test_views_browser.py opens the HTML views in Debian's headless Chromium; install it only when missing.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends chromium; }
+
+test: lint virtuoso chromium
 	$(BIN)/python -m pytest -q
+
+# Refresh the README's pictures in docs/img/ from the real graph (needs Chromium).
+screenshots: $(VENV)/.installed chromium
+	DXKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_views_browser.py -k real_page
 
 clean:
 	rm -rf build .pytest_cache

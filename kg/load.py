@@ -383,10 +383,11 @@ class _Parser(_Reader):
                 gev = self.evidence(g, gloc, ev.source if ev else None)
                 if gid and gname and gev:
                     out.append(m.Guidance(gid, gname, self.text(g, "description", gloc, required=False), gev))
+        related = self.tags(d, loc, ev, ("factor", "driver")) if ev else []
         if code and name and definition and ev:
-            self.ds.principles.append(
-                m.Principle(code, name, definition, _note(d), ev, groups["pitfalls"], groups["countermeasures"])
-            )
+            self.ds.principles.append(m.Principle(
+                code, name, definition, _note(d), ev, groups["pitfalls"], groups["countermeasures"], related
+            ))
 
     def vocab(self, scheme: str, d: LineDict, loc: Loc) -> None:
         vid, name = self.ident(d, "id", loc), self.text(d, "name", loc)

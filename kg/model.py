@@ -224,6 +224,7 @@ class Principle:
     evidence: Evidence
     pitfalls: list[Guidance]
     countermeasures: list[Guidance]
+    related: list[Tag] = field(default_factory=list)  # factors/drivers it corresponds to (our reading)
 
 
 @dataclass
@@ -259,6 +260,7 @@ class Dataset:
         for p in self.principles:
             out.append(p.evidence)
             out += [g.evidence for g in p.pitfalls + p.countermeasures]
+            out += [t.evidence for t in p.related]
         for m in self.municipalities:
             if m.description_evidence:
                 out.append(m.description_evidence)

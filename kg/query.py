@@ -91,15 +91,22 @@ def refuse_outbound(query: str) -> None:
 
 
 def open_store(build_dir: Path) -> pyoxigraph.Store:
-    """An in-memory Oxigraph store loaded with the built graph."""
-    import pyoxigraph
+    """The build's persistent Oxigraph store, opened read-only.
+
+    Readers never write: a store that is missing or was not loaded from the dxkg.nt beside it
+    (checked by size and mtime) is an error that asks for `dxkg build`.
+    """
+    from kg.store import StoreError, is_current, open_read_only, store_path
 
     nt = build_dir / GRAPH_FILES["nt"]
     if not nt.is_file():
         raise QueryError(f"no built graph at {nt}: run `dxkg build` first")
-    store = pyoxigraph.Store()
-    store.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
+    if not is_current(build_dir):
+        raise QueryError(f"the store in {build_dir} is missing or older than {nt.name}: run `dxkg build`")
+    try:
+        return open_read_only(store_path(build_dir))
+    except StoreError as exc:
+        raise QueryError(str(exc)) from exc
 
 
 @dataclass

@@ -160,6 +160,8 @@ class _Builder:
             if p.note:
                 self.add(s, SKOS.scopeNote, Literal(p.note, lang="en"))
             self.evidence(s, p.evidence)
+            for t in p.related:
+                self.tag("principle", p.code, s, t, SKOS.related)
             for kind, cls, items in (("pitfall", DX.Pitfall, p.pitfalls),
                                      ("countermeasure", DX.Countermeasure, p.countermeasures)):
                 for g in items:
@@ -195,7 +197,9 @@ class _Builder:
             if latest.date:
                 self.add(s, DX.populationDate, date_literal(latest.date))
 
-    def tag(self, target_kind: str, target_id: str, target: URIRef, t: m.Tag) -> None:
+    def tag(self, target_kind: str, target_id: str, target: URIRef, t: m.Tag,
+            shortcut: URIRef | None = None) -> None:
+        """A qualified dx:Tag, plus the direct link (dx:factor, dx:driver … or `shortcut`) for simple queries."""
         body = iri(t.scheme, t.code)
         s = iri("tag", f"{target_kind}/{target_id}/{t.scheme}-{t.code}")
         self.add(s, RDF.type, DX.Tag)
@@ -207,7 +211,7 @@ class _Builder:
         if t.rationale:
             self.add(s, RDFS.comment, Literal(t.rationale, lang="en"))
         self.evidence(s, t.evidence)
-        self.add(target, DX[t.scheme], body)
+        self.add(target, shortcut or DX[t.scheme], body)
 
     def initiative(self, i: m.Initiative) -> None:
         s = iri("initiative", i.id)

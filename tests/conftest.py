@@ -29,6 +29,15 @@ MORI_HOKKAIDO = "013439"
 MORI_SHIZUOKA = "224618"
 INA = "202096"
 HOSTILE_LABEL = "アクメ技研<img src=x onerror=alert(1)>"
+# Nodes of the HTML views of the fixture, counted by hand (viz: dxkg view ...).
+FX_VIEW_OVERVIEW = 46  # every linked entity: 3 municipalities, 3 prefectures, 4 initiatives, 6 practices, ...
+FX_VIEW_FRAMEWORK = 18  # 3 principles, 3 factors, 4 drivers, 2 value groups, 3 pitfalls, 3 countermeasures
+FX_VIEW_MORI_DEPTH2 = 9  # 森町 013439, 北海道, its initiative, 2 practices, outcome, アクメ技研, domain, technology
+FX_VIEW_SMART_FARM = 8  # the initiative, 森町, 2 practices, 1 outcome, アクメ技研, 1 domain, 1 technology
+FX_VIEW_DRIVERS = 4
+# 森町 (Shizuoka) plan: the plan, 2 measures, 3 principles, 4 drivers, the pitfall of missing principle 3,
+# and the practices tagged with the missing drivers 2 (two) and 4 (one).
+FX_VIEW_ASSESSMENT = 14
 
 
 @pytest.fixture(scope="session")

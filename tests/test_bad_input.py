@@ -75,10 +75,10 @@ def test_bad_data_is_reported_and_nothing_written(data_copy: Path, tmp_path: Pat
 def test_failed_build_keeps_the_previous_build(data_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
     assert _build(data_copy, out).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}  # graph files and store
     _break(data_copy, INA, "kind: city", "kind: city: town")
     assert _build(data_copy, out).exit_code == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_unquoted_code_is_refused(data_copy: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 import click
 
 from kg import __version__
-from kg.cli import build, export, query, show, validate
+from kg.cli import assess, build, cooccur, export, push, query, serve, show, similar, synth, validate
 
 
 class _Commands(click.Group):
@@ -44,7 +44,7 @@ def cli() -> None:
     """
 
 
-for module in (build, validate, query, export, show):
+for module in (build, validate, query, export, show, synth, push, cooccur, similar, assess, serve):
     cli.add_command(module.command)
 
 

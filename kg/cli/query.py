@@ -15,8 +15,12 @@ from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
               show_default=True, help="Output format (csv, tsv and json follow the SPARQL 1.1 results formats).")
 @click.option("-l", "--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+@click.option("--endpoint", metavar="URL",
+              help="Ask this SPARQL endpoint instead of the built graph (credentials as for `dxkg push`).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: the named graph to use as default graph.")
 @build_option
-def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, build_dir: Path | None) -> None:
+def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, endpoint: str | None,
+            graph_iri: str | None, build_dir: Path | None) -> None:
     """Run SPARQL on the built graph: a saved query's NAME, a .rq FILE, or inline text.
 
     \b
@@ -25,6 +29,7 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
       dxkg query drivers-with-factor-e
       dxkg query my-question.rq --format csv
       dxkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s a dx:Initiative }'
+      dxkg query cases-per-factor --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/dxkg/graph
 
     The prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd: and owl: are
     predefined. SERVICE, FROM and LOAD are refused: queries never reach the network.
@@ -40,11 +45,39 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
     if not query:
         fail("give a query (a saved name, a .rq file or SPARQL text), or --list to see the saved ones")
         return
+    if endpoint:
+        _remote(query, fmt, output, endpoint, graph_iri)
+        return
     try:
         text, _name = resolve_query(query)
         store = open_store(resolve_build(build_dir))
         rendered = format_result(run(store, text), fmt)
     except QueryError as exc:
+        fail(str(exc), EXIT_INVALID)
+        return
+    if output:
+        from kg.build import write_atomic
+
+        write_atomic(output, (rendered if rendered.endswith("\n") else rendered + "\n").encode("utf-8"))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(rendered, nl=not rendered.endswith("\n"))
+
+
+def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None) -> None:
+    """The --endpoint branch: the same query and output, answered by an external SPARQL endpoint."""
+    from kg.cli.common import EXIT_ERROR
+    from kg.query import QueryError, format_result, resolve_query
+    from kg.remote import RemoteError, RemoteUnreachable, auth_from_env
+    from kg.remote import query as remote_query
+
+    try:
+        text, _name = resolve_query(query)
+        rendered = format_result(remote_query(endpoint, text, auth=auth_from_env(), graph=graph_iri), fmt)
+    except RemoteUnreachable as exc:
+        fail(str(exc), EXIT_ERROR)
+        return
+    except (QueryError, RemoteError) as exc:
         fail(str(exc), EXIT_INVALID)
         return
     if output:

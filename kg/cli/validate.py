@@ -23,7 +23,11 @@ from kg.cli.common import (
 @sources_option
 @click.option("--no-sources", is_flag=True, help="Skip the quote check even when source texts are at hand.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def command(data_dir: Path | None, sources_dir: Path | None, no_sources: bool, quiet: bool) -> None:
+@click.option("--shacl-engine", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto", show_default=True,
+              help="SHACL validator: pyshacl, or the shapes compiled to SPARQL on Oxigraph (fast on large graphs); "
+                   "auto picks pyshacl up to 50,000 triples.")
+def command(data_dir: Path | None, sources_dir: Path | None, no_sources: bool, quiet: bool,
+            shacl_engine: str) -> None:
     """Check the data and the graph: SHACL, references, code check digits and quotes.
 
     Every quote must occur verbatim (whitespace aside) in its source text when the
@@ -32,7 +36,7 @@ def command(data_dir: Path | None, sources_dir: Path | None, no_sources: bool, q
     from kg.build import check
 
     sources = resolve_sources(sources_dir, no_sources)
-    result = check(resolve_data(data_dir), sources, progress=progress(quiet))
+    result = check(resolve_data(data_dir), sources, progress=progress(quiet), shacl_engine=shacl_engine)
     if result.problems:
         report_problems(result.problems)
         fail(f"invalid: {len(result.problems)} problem(s)", EXIT_INVALID)

@@ -1,0 +1,203 @@
+"""Co-occurrence, similarity and plan assessment against values computed by hand on the fixture.
+
+Fixture practices and their drivers (factors): ina-speakers 3 (C), ina-reuse 2 (A), ina-mayor-lead
+1*, 4* (B) (* inferred), mori-h-hearing 1 (A), mori-h-planning-dept 2* (B*), mori-s-visits 1, 3 (A).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.analysis import assess, cooccurrence, driver_network, fisher_exact, similar, to_networkx
+from kg.analysis.data import AnalysisError, extract
+from kg.cli import cli
+from kg.query import open_store
+from kg.store import ensure_store
+from tests.conftest import FX_INITIATIVES, FX_MEASURES, FX_PRACTICES
+
+
+@pytest.fixture(scope="module")
+def fx(fixture_build):
+    return extract(open_store(fixture_build[0]))
+
+
+def _pair(rows, a, b):
+    return next(r for r in rows if (r.a, r.b) == (a, b))
+
+
+def test_extract_counts(fx):
+    assert len(fx.initiatives) == FX_INITIATIVES
+    assert len(fx.practices) == FX_PRACTICES
+    assert sum(len(p.measures) for p in fx.plans.values()) == FX_MEASURES
+    mori = next(m for m in fx.municipalities.values() if m.id == "mori-hokkaido")
+    assert mori.population == 14456 and mori.ageing == pytest.approx(5649 / 14456)
+
+
+def test_to_networkx_is_typed(fixture_build):
+    g = to_networkx(open_store(fixture_build[0]))
+    ini = "https://w3id.org/dxkg/id/initiative/mori-h-smart-farm"
+    assert g.nodes[ini]["type"] == "dx:Initiative"
+    assert g.nodes[ini]["label_ja"] == "スマート農業"
+    assert sum(1 for _, d in g.nodes(data=True) if d["type"] == "dx:Practice") == FX_PRACTICES
+    assert {k for _, _, k in g.out_edges(ini, keys=True)} >= {"dx:practice", "dx:domain", "dx:municipality"}
+
+
+def test_driver_pairs_at_practice_level(fx):
+    rows = cooccurrence(fx)
+    assert [(r.a, r.b, r.count) for r in rows] == [("driver:1", "driver:4", 1), ("driver:1", "driver:3", 1)]
+    r = _pair(rows, "driver:1", "driver:3")  # n=6, driver 1 on 3 practices, driver 3 on 2
+    assert (r.n, r.count_a, r.count_b) == (6, 3, 2)
+    assert r.jaccard == pytest.approx(1 / 4) and r.lift == pytest.approx(1.0) and r.npmi == pytest.approx(0.0)
+    r = _pair(rows, "driver:1", "driver:4")
+    assert r.lift == pytest.approx(2.0) and r.npmi == pytest.approx(math.log(2) / math.log(6))
+    assert r.p_value == pytest.approx(1.0)
+    assert r.note == "too few cases to say"
+
+
+def test_explicit_only_drops_inferred_tags(fx):
+    rows = cooccurrence(fx, explicit_only=True)
+    assert [(r.a, r.b) for r in rows] == [("driver:1", "driver:3")]
+    assert (rows[0].count_a, rows[0].count_b) == (2, 2) and rows[0].lift == pytest.approx(1.5)
+
+
+def test_initiative_level_and_factor_driver(fx):
+    rows = cooccurrence(fx, level="initiative")
+    assert {(r.a, r.b) for r in rows} == {("driver:1", "driver:2"), ("driver:1", "driver:3"),
+                                          ("driver:1", "driver:4"), ("driver:2", "driver:3")}
+    assert _pair(rows, "driver:1", "driver:2").lift == pytest.approx(4 / 6)
+    fd = cooccurrence(fx, kind="factor-driver")
+    a1 = _pair(fd, "factor:A", "driver:1")
+    assert (a1.count, a1.count_a, a1.count_b) == (2, 3, 3) and a1.jaccard == pytest.approx(0.5)
+    assert fd[0] is a1  # the most frequent pair comes first
+
+
+def test_filters(fx):
+    assert cooccurrence(fx, domain="agriculture")[0].n == 4
+    assert cooccurrence(fx, prefecture="北海道", min_count=0)[0].n == 2
+    assert cooccurrence(fx, min_count=2) == []
+    assert len(cooccurrence(fx, top=1)) == 1
+    with pytest.raises(AnalysisError, match="unknown prefecture"):
+        cooccurrence(fx, prefecture="Atlantis")
+    with pytest.raises(AnalysisError, match="unknown domain"):
+        cooccurrence(fx, domain="space")
+
+
+@pytest.mark.parametrize("table", [(1, 2, 1, 2), (3, 0, 0, 3), (5, 1, 2, 9), (0, 4, 6, 1), (2, 7, 8, 2)])
+def test_fisher_matches_scipy(table):
+    from scipy.stats import fisher_exact as scipy_fisher
+
+    a, b, c, d = table
+    assert fisher_exact(a, b, c, d) == pytest.approx(scipy_fisher([[a, b], [c, d]]).pvalue, rel=1e-9)
+
+
+def test_fisher_by_hand():
+    # [[3, 0], [0, 3]]: only this table and its mirror are as extreme: 2 / C(6, 3) = 0.1
+    assert fisher_exact(3, 0, 0, 3) == pytest.approx(0.1)
+
+
+def test_driver_network(fx):
+    g = driver_network(fx)
+    assert set(g.nodes) == {"driver:1", "driver:2", "driver:3", "driver:4"}
+    assert g.nodes["driver:1"]["strength"] == 2 and g.nodes["driver:1"]["degree"] == 1.0
+    # it lies on the one shortest path (3–4) of the three pairs of other drivers
+    assert g.nodes["driver:1"]["betweenness"] == pytest.approx(1 / 3)
+    assert g.nodes["driver:2"]["community"] != g.nodes["driver:1"]["community"]  # 2 is isolated
+
+
+def test_similar_scores_by_hand(fx):
+    r = similar(fx, "mori-h-smart-farm", top=3)
+    assert [m.id for m in r.matches] == ["mori-s-tea-farm", "ina-orchard-drones", "ina-drone-logistics"]
+    ageing = 1 - abs(5649 / 14456 - 6300 / 18000) / 0.15
+    # factors 1/2, drivers 1/3, domain 1, technology 1, stakeholders 0, same band 1; weights sum to 9
+    expected = (1 * 0.5 + 1.5 / 3 + 3 + 2 + 0 + 0.5 + 0.5 * ageing) / 9
+    assert r.matches[0].score == pytest.approx(expected)
+    assert r.matches[0].shared["technologies"] == ["iot-sensors"]
+    assert sum(r.matches[0].contributions.values()) == pytest.approx(expected)
+
+
+def test_similar_weights_and_names(fx):
+    r = similar(fx, "スマート農業", top=1, weights={"domains": 0, "technologies": 0, "factors": 0,
+                                                    "drivers": 0, "stakeholders": 0, "ageing": 0})
+    assert r.query.id == "mori-h-smart-farm"
+    assert r.matches[0].contributions["population"] == pytest.approx(1.0)  # 森町 (Shizuoka), same band
+    assert similar(fx, "Ina drone logistics").query.id == "ina-drone-logistics"
+    with pytest.raises(AnalysisError, match="matches 2 initiatives"):
+        similar(fx, "伊那")
+    with pytest.raises(AnalysisError, match="unknown weight"):
+        similar(fx, "ina-orchard-drones", weights={"colour": 1})
+
+
+def test_assess_fixture_plan(fx):
+    a = assess(fx, "mori-s-plan")
+    assert a.coverage("principle") == (2, 3) and a.coverage("driver") == (2, 4)
+    p3 = a.principles[2]
+    assert not p3.covered and [f["id"] for f in p3.pitfalls] == ["fx-vague-roles"]
+    # Principle 3 is curated as related to driver 4, which only ina-mayor-lead carries.
+    assert [c.practice for c in p3.cases] == ["ina-mayor-lead"]
+    assert assess(fx).plan == a.plan  # the only plan is the default
+    served = a.principles[0].served_by[0]
+    assert served.measure == "mori-s-m1" and served.basis == "inferred"
+    assert served.rationale == "Discussing issues with residents."
+    d2 = a.drivers[1]
+    # mori-hokkaido: same band, 65+ share 0.391 vs 0.35; ina: next band, 0.317 vs 0.35
+    assert [c.practice for c in d2.cases] == ["mori-h-planning-dept", "ina-reuse"]
+    assert d2.cases[0].context == pytest.approx((1 + 1 - abs(5649 / 14456 - 0.35) / 0.15) / 2)
+    assert d2.cases[0].quote == "企画部門と進めることで複数部署から協力を獲得した。"
+
+
+def _run(build: Path, *args: str):
+    return CliRunner().invoke(cli, [*args, "--build-dir", str(build)])
+
+
+def test_cli_formats(fixture_build):
+    out = fixture_build[0]
+    res = _run(out, "cooccur", "--format", "csv")
+    assert res.exit_code == 0
+    assert res.output.splitlines()[0].startswith("a,b,a_label,b_label,count")
+    assert res.output.splitlines()[1].startswith("driver:1,driver:4,")
+    res = _run(out, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
+    import json
+
+    assert [r["id"] for r in json.loads(res.stdout)] == ["mori-s-tea-farm", "ina-orchard-drones"]
+    res = _run(out, "assess", "mori-s-plan", "--format", "md", "--lang", "en")
+    assert res.exit_code == 0 and "## Principles (7ヶ条): 2/3 covered" in res.output
+    res = _run(out, "assess", "森町", "--lang", "ja")
+    assert "7ヶ条: 2/3 カバー" in res.output
+    res = _run(out, "cooccur", "--network", "--format", "json")
+    assert json.loads(res.stdout)[0]["driver"] == "1"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("similar", "no-such-thing"), "no initiative matches"),
+    (("similar", "mori-h-smart-farm", "--top", "0"), "--top must be a positive number"),
+    (("similar", "mori-h-smart-farm", "-w", "domains"), "PART=NUMBER"),
+    (("cooccur", "--top", "-1"), "--top must be a positive number"),
+    (("assess", "no-plan"), "no plan matches"),
+])
+def test_cli_bad_input(fixture_build, args, message):
+    res = _run(fixture_build[0], *args)
+    assert res.exit_code == 1 and message in res.output
+    assert "Traceback" not in res.output
+
+
+def test_cli_empty_graph(tmp_path):
+    (tmp_path / "dxkg.nt").write_text("", encoding="utf-8")
+    ensure_store(tmp_path)
+    for args in (("cooccur",), ("similar", "x"), ("assess",)):
+        res = _run(tmp_path, *args)
+        assert res.exit_code == 1, args
+        assert "no initiatives" in res.output or "no plan" in res.output
+
+
+def test_plan_without_measures(fixture_build, tmp_path):
+    # The loader refuses such a plan in YAML, but a dx:Plan may come from elsewhere in RDF.
+    nt = (fixture_build[0] / "dxkg.nt").read_text(encoding="utf-8")
+    kept = [line for line in nt.splitlines() if "ontology#measure>" not in line]
+    (tmp_path / "dxkg.nt").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    ensure_store(tmp_path)
+    res = _run(tmp_path, "assess", "mori-s-plan")
+    assert res.exit_code == 1 and "has no measures" in res.output
