@@ -14,11 +14,11 @@ from rdflib import Graph
 from kg import model as m
 from kg.checks import check_quotes, check_references, check_unique
 from kg.load import DataInvalid, Problem, parse_data
+from kg.paths import GRAPH_FILES
 from kg.rdf import PREFIXES, data_graph, ontology_path, shapes_path
 from kg.yamlio import Loc
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
-GRAPH_FILES = {fmt: f"dxkg.{fmt}" for fmt in FORMATS}
 
 
 @dataclass

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The graph files a build writes, by format; kept here so readers need not import rdflib.
+GRAPH_FILES = {"ttl": "dxkg.ttl", "nt": "dxkg.nt", "jsonld": "dxkg.jsonld"}
+
 
 def repo_root() -> Path:
     """The checkout this package lives in (kg/ is at its top)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.build import GRAPH_FILES
+from kg.paths import GRAPH_FILES
 
 if TYPE_CHECKING:
     import pyoxigraph
