@@ -9,6 +9,7 @@ import click
 from kg.cli.common import (
     EXIT_INVALID,
     build_option,
+    check_options,
     data_option,
     fail,
     progress,
@@ -16,19 +17,13 @@ from kg.cli.common import (
     resolve_build,
     resolve_data,
     resolve_sources,
-    sources_option,
 )
 
 
 @click.command("build")
 @data_option
 @build_option
-@sources_option
-@click.option("--no-sources", is_flag=True, help="Skip the quote check even when source texts are at hand.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option("--shacl-engine", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto", show_default=True,
-              help="SHACL validator: pyshacl, or the shapes compiled to SPARQL on Oxigraph (fast on large graphs); "
-                   "auto picks pyshacl up to 50,000 triples.")
+@check_options
 def command(data_dir: Path | None, build_dir: Path | None, sources_dir: Path | None, no_sources: bool,
             quiet: bool, shacl_engine: str) -> None:
     """Build the graph from data/ and write Turtle, N-Triples and JSON-LD to the build folder.

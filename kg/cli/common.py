@@ -30,6 +30,18 @@ def sources_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "[default: $DXKG_SOURCES or ../shared/seeds when present].")(f)
 
 
+def check_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options build and validate share: sources, --no-sources, --quiet, --shacl-engine."""
+    f = click.option("--shacl-engine", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto",
+                     show_default=True,
+                     help="SHACL validator: pyshacl, or the shapes compiled to SPARQL on Oxigraph (fast on large "
+                          "graphs); auto picks pyshacl up to 50,000 triples.")(f)
+    f = click.option("-q", "--quiet", is_flag=True, help="No progress output.")(f)
+    f = click.option("--no-sources", is_flag=True,
+                     help="Skip the quote check even when source texts are at hand.")(f)
+    return sources_option(f)
+
+
 def resolve_data(data_dir: Path | None) -> Path:
     return data_dir or default_data_dir()
 

@@ -8,24 +8,19 @@ import click
 
 from kg.cli.common import (
     EXIT_INVALID,
+    check_options,
     data_option,
     fail,
     progress,
     report_problems,
     resolve_data,
     resolve_sources,
-    sources_option,
 )
 
 
 @click.command("validate")
 @data_option
-@sources_option
-@click.option("--no-sources", is_flag=True, help="Skip the quote check even when source texts are at hand.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option("--shacl-engine", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto", show_default=True,
-              help="SHACL validator: pyshacl, or the shapes compiled to SPARQL on Oxigraph (fast on large graphs); "
-                   "auto picks pyshacl up to 50,000 triples.")
+@check_options
 def command(data_dir: Path | None, sources_dir: Path | None, no_sources: bool, quiet: bool,
             shacl_engine: str) -> None:
     """Check the data and the graph: SHACL, references, code check digits and quotes.
