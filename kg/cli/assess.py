@@ -33,7 +33,7 @@ def command(plan: str | None, cases: int, lang: str, fmt: str, output: Path | No
     from kg.analysis.assessment import assess
     from kg.analysis.data import AnalysisError
     from kg.analysis.render import assessment_json, assessment_text
-    from kg.cli.cooccur import emit
+    from kg.cli.common import emit
     from kg.query import QueryError, open_store
 
     try:

@@ -72,6 +72,22 @@ def fail(message: str, code: int = EXIT_INVALID) -> None:
     sys.exit(code)
 
 
+def emit(text: str, output: Path | None) -> None:
+    """Print to stdout, or write atomically to `output`; the text always ends with a newline."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from kg.build import write_atomic
+
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_ERROR)
+    click.echo(f"wrote {output}", err=True)
+
+
 def report_problems(problems: list[Any], limit: int = 200) -> None:
     for p in problems[:limit]:
         click.echo(str(p), err=True)

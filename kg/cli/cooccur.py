@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, fail, resolve_build
+from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, emit, fail, resolve_build
 
 COLUMNS = ["a", "b", "a_label", "b_label", "count", "count_a", "count_b", "n", "jaccard", "lift", "npmi",
            "p_value", "note"]
@@ -69,17 +69,3 @@ def command(kind: str, level: str, min_count: int, top: int | None, explicit_onl
         fail(str(exc), EXIT_ERROR)
         return
     emit(text, output)
-
-
-def emit(text: str, output: Path | None) -> None:
-    """Write to stdout, or atomically to a file."""
-    if output:
-        from kg.build import write_atomic
-
-        try:
-            write_atomic(output, text.encode("utf-8"))
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_ERROR)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)

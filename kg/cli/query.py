@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
+from kg.cli.common import EXIT_INVALID, build_option, emit, fail, resolve_build
 
 
 @click.command("query")
@@ -55,13 +55,7 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
     except QueryError as exc:
         fail(str(exc), EXIT_INVALID)
         return
-    if output:
-        from kg.build import write_atomic
-
-        write_atomic(output, (rendered if rendered.endswith("\n") else rendered + "\n").encode("utf-8"))
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(rendered, nl=not rendered.endswith("\n"))
+    emit(rendered, output)
 
 
 def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None) -> None:
@@ -80,10 +74,4 @@ def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri:
     except (QueryError, RemoteError) as exc:
         fail(str(exc), EXIT_INVALID)
         return
-    if output:
-        from kg.build import write_atomic
-
-        write_atomic(output, (rendered if rendered.endswith("\n") else rendered + "\n").encode("utf-8"))
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(rendered, nl=not rendered.endswith("\n"))
+    emit(rendered, output)

@@ -52,7 +52,7 @@ def command(query: str, top: int, weights: tuple[str, ...], explain: bool, lang:
     from kg.analysis.data import AnalysisError
     from kg.analysis.render import rows_out
     from kg.analysis.similarity import PARTS, SET_PARTS, similar
-    from kg.cli.cooccur import emit
+    from kg.cli.common import emit
     from kg.query import QueryError, open_store
 
     try:
