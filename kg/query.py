@@ -93,8 +93,9 @@ def refuse_outbound(query: str) -> None:
 def open_store(build_dir: Path) -> pyoxigraph.Store:
     """The build's persistent Oxigraph store, opened read-only.
 
-    Readers never write: a store that is missing or was not loaded from the dxkg.nt beside it
-    (checked by size and mtime) is an error that asks for `dxkg build`.
+    Readers never load or rebuild: a store that is missing or was not loaded from the dxkg.nt
+    beside it (checked by size and mtime) is an error that asks for `dxkg build`. The one write on
+    this path is kg.store's crash recovery, which renames a complete previous store back into place.
     """
     from kg.store import StoreError, is_current, open_read_only, store_path
 
