@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,9 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"build_phases: not a folder: {args.data}", file=sys.stderr)
         return 1
-    from kg.build import full_graph, serialize, shacl_problems, sparql_shacl_problems
+    from kg.build import graph_ntriples, rdflib_graph, serialize, shacl_problems, sparql_shacl_problems
     from kg.checks import check_references, check_unique
     from kg.load import parse_data
+    from kg.store import ensure_store
 
     times: list[tuple[str, float]] = []
 
@@ -34,15 +36,17 @@ def main(argv: list[str] | None = None) -> int:
 
     ds, problems = timed("YAML parsing (kg.load.parse_data)", lambda: parse_data(args.data))
     timed("id and reference checks", lambda: check_unique(ds) + check_references(ds))
-    graph = timed("rdflib graph (kg.rdf.data_graph + ontology)", lambda: full_graph(ds))
-    nt = timed("N-Triples serialisation (sorted)", lambda: serialize(graph, "nt"))
+    nt, triples = timed("sorted N-Triples (kg.rdf.data_lines + ontology)", lambda: graph_ntriples(ds))
     timed("SHACL compiled to SPARQL (Oxigraph)", lambda: sparql_shacl_problems(nt))
     if args.pyshacl:
-        timed("SHACL with pyshacl", lambda: shacl_problems(graph))
-    timed("Turtle serialisation (rdflib)", lambda: serialize(graph, "ttl"))
-    timed("JSON-LD serialisation (rdflib + canonical sort)", lambda: serialize(graph, "jsonld"))
+        timed("SHACL with pyshacl (incl. rdflib parse)", lambda: shacl_problems(rdflib_graph(nt)))
+    timed("Turtle (kg.writers)", lambda: serialize(nt, "ttl"))
+    timed("JSON-LD (kg.writers)", lambda: serialize(nt, "jsonld"))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "dxkg.nt").write_bytes(nt)
+        timed("persistent store (kg.store.ensure_store)", lambda: ensure_store(Path(tmp)))
     total = sum(t for _, t in times)
-    print(f"{len(graph):,} triples, {len(problems)} parse problems; phases, slowest first:")
+    print(f"{triples:,} triples, {len(problems)} parse problems; {total:.2f} s in all; phases, slowest first:")
     for name, t in sorted(times, key=lambda x: -x[1]):
         print(f"  {t:8.2f} s  {100 * t / total:5.1f}%  {name}")
     return 0

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
@@ -15,7 +15,7 @@ from kg import model as m
 from kg.checks import check_quotes, check_references, check_unique
 from kg.load import DataInvalid, Problem, parse_data
 from kg.paths import GRAPH_FILES
-from kg.rdf import PREFIXES, data_graph, ontology_path, shapes_path
+from kg.rdf import PREFIXES, data_lines, ontology_path, shapes_path
 from kg.yamlio import Loc
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -28,12 +28,17 @@ class CheckResult:
     dataset: m.Dataset
     problems: list[Problem] = field(default_factory=list)
     quotes_checked: bool = False
-    graph: Graph | None = None
-    ntriples: bytes | None = None  # the sorted N-Triples, when the SPARQL validator already made them
+    ntriples: bytes | None = None  # the whole graph (instances + ontology) as sorted N-Triples, once built
+    triples: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @cached_property
+    def graph(self) -> Graph | None:
+        """The graph as an rdflib Graph, parsed on demand (fine for small data, slow at national scale)."""
+        return None if self.ntriples is None else rdflib_graph(self.ntriples)
 
 
 def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
@@ -52,26 +57,46 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
     if result.problems:
         return result
     say("building the graph")
-    graph = full_graph(ds)
+    result.ntriples, result.triples = graph_ntriples(ds)
     if shacl:
-        engine = shacl_engine_for(len(graph), shacl_engine)
-        say(f"validating with SHACL ({engine}, {len(graph)} triples)")
+        engine = shacl_engine_for(result.triples, shacl_engine)
+        say(f"validating with SHACL ({engine}, {result.triples} triples)")
         if engine == "pyshacl":
-            result.problems += shacl_problems(graph)
+            result.problems += shacl_problems(result.graph)  # type: ignore[arg-type]
         else:
-            result.ntriples = serialize(graph, "nt")
             result.problems += sparql_shacl_problems(result.ntriples)
-    result.graph = graph
     return result
 
 
-def full_graph(ds: m.Dataset) -> Graph:
-    """The instance graph together with the ontology, as researchers query it."""
-    graph = data_graph(ds)
-    graph.parse(ontology_path(), format="turtle")
+def graph_ntriples(ds: m.Dataset) -> tuple[bytes, int]:
+    """The instance graph together with the ontology, as researchers query it: sorted N-Triples and its size."""
+    lines = data_lines(ds) | ontology_lines()
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8"), len(lines)
+
+
+def ontology_lines() -> set[str]:
+    """ontology/dxkg.ttl as N-Triples lines."""
+    import pyoxigraph
+
+    nt = pyoxigraph.serialize(pyoxigraph.parse(path=str(ontology_path()), format=pyoxigraph.RdfFormat.TURTLE),
+                              format=pyoxigraph.RdfFormat.N_TRIPLES)
+    lines = {line for line in (nt or b"").decode("utf-8").split("\n") if line}
+    if any(line.startswith("_:") or " _:" in line for line in lines):
+        raise ValueError(f"{ontology_path()}: blank nodes get a new label on every parse; name them with IRIs")
+    return lines
+
+
+def rdflib_graph(ntriples: bytes) -> Graph:
+    """Sorted N-Triples as an rdflib Graph with our prefixes bound."""
+    graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
-    return graph
+    return graph.parse(data=ntriples, format="nt")
+
+
+def full_graph(ds: m.Dataset) -> Graph:
+    """The instance graph together with the ontology, as an rdflib Graph."""
+    return rdflib_graph(graph_ntriples(ds)[0])
 
 
 def shacl_problems(graph: Graph) -> list[Problem]:
@@ -122,28 +147,20 @@ def sparql_shacl_problems(ntriples: bytes) -> list[Problem]:
     return out
 
 
-def serialize(graph: Graph, fmt: str) -> bytes:
-    """The graph in `fmt` (ttl, nt, jsonld), byte-identical for the same graph."""
-    if fmt == "nt":
+def serialize(graph: Graph | bytes, fmt: str) -> bytes:
+    """The graph (an rdflib Graph, or N-Triples) in `fmt` (ttl, nt, jsonld), byte-identical for the same graph."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    if isinstance(graph, Graph):
         lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-        return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
-    if fmt == "ttl":
-        return graph.serialize(format="turtle", encoding="utf-8")
-    if fmt == "jsonld":
-        context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-        doc = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
-        return (json.dumps(_canonical(doc), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+        graph = ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
+    if fmt == "nt":
+        return graph
+    from kg import writers
 
-
-def _canonical(value: object) -> object:
-    """JSON-LD with every unordered array sorted, so the output does not depend on hash order."""
-    if isinstance(value, dict):
-        return {k: (v if k == "@list" else _canonical(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_canonical(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-    return value
+    if fmt == "ttl":  # instance IRIs stay whole: `dxid:municipality\/013439` is legal Turtle but hard to read
+        return writers.turtle(graph, {p: ns for p, ns in PREFIXES.items() if p != "dxid"})
+    return writers.jsonld(graph, PREFIXES)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -174,14 +191,14 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
           progress: Callable[[str], None] | None = None, shacl_engine: str = "auto") -> BuildResult:
     """Check the data and write the graph in every format; raise DataInvalid and write nothing on problems."""
     result = check(data_dir, sources_dir, progress=progress, shacl_engine=shacl_engine)
-    if result.problems or result.graph is None:
+    if result.problems or result.ntriples is None:
         raise DataInvalid(result.problems)
     say = progress or (lambda _msg: None)
     # Serialise everything before writing anything, so a failure leaves the old build whole.
     payloads = {}
     for fmt in FORMATS:
         say(f"serialising {GRAPH_FILES[fmt]}")
-        payloads[fmt] = result.ntriples if fmt == "nt" and result.ntriples else serialize(result.graph, fmt)
+        payloads[fmt] = serialize(result.ntriples, fmt)
     files = {}
     for fmt, data in payloads.items():
         files[fmt] = out_dir / GRAPH_FILES[fmt]
@@ -189,4 +206,4 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     from kg.store import ensure_store  # queries answer from the persistent store, rebuilt only on change
 
     ensure_store(out_dir, progress=say)
-    return BuildResult(files, len(result.graph), result.quotes_checked, result.dataset)
+    return BuildResult(files, result.triples, result.quotes_checked, result.dataset)

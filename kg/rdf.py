@@ -1,16 +1,24 @@
-"""Turn a checked Dataset into an RDF graph: instances under https://w3id.org/dxkg/id/."""
+"""Turn a checked Dataset into RDF: instances under https://w3id.org/dxkg/id/, as N-Triples lines.
+
+The builder writes N-Triples text directly instead of adding rdflib terms to a Graph: at national
+scale (1.7 M triples) rdflib's term objects and indexes cost minutes, and every consumer (the
+sorted .nt file, the Turtle and JSON-LD writers, Oxigraph) starts from N-Triples anyway.
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import model as m
 from kg.namespace import DX, ID, OA, ORG
 
+if TYPE_CHECKING:
+    from rdflib import Graph
 PREFIXES = {
     "dx": DX._NS, "dxid": ID, "skos": SKOS, "prov": PROV, "dct": DCTERMS, "oa": OA, "org": ORG,
     "owl": OWL, "rdfs": RDFS, "xsd": XSD,
@@ -27,72 +35,110 @@ SCHEMES = {
 _VOCAB_PATH = {"domains": "domain", "technologies": "technology", "stakeholder_types": "stakeholder-type"}
 
 
-def iri(kind: str, key: str) -> URIRef:
+def iri(kind: str, key: str) -> str:
     """The IRI of an instance of `kind` with local id `key`."""
-    return ID[f"{kind}/{key}"]
+    return f"{ID}{kind}/{key}"
 
 
-def scheme_iri(scheme: str) -> URIRef:
-    return ID[f"scheme/{SCHEMES[scheme][0]}"]
+def scheme_iri(scheme: str) -> str:
+    return iri("scheme", SCHEMES[scheme][0])
 
 
-def date_literal(value: str) -> Literal:
+# N-Triples ECHAR escapes, and \uXXXX for the other control characters.
+_ESCAPES = {**{c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
+            ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+            ord("\b"): "\\b", ord("\f"): "\\f"}
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def nt_iri(value: str) -> str:
+    """An IRI as an N-Triples term; raise ValueError on characters an IRI may not hold."""
+    if _IRI_FORBIDDEN.search(value):
+        raise ValueError(f"not a valid IRI: {value!r}")
+    return f"<{value}>"
+
+
+def nt_literal(value: str, lang: str | None = None, datatype: str | None = None) -> str:
+    """A literal as an N-Triples term (xsd:string literals are written plain)."""
+    text = f'"{value.translate(_ESCAPES)}"'
+    if lang:
+        return f"{text}@{lang}"
+    return f"{text}^^<{datatype}>" if datatype and datatype != str(XSD.string) else text
+
+
+def date_literal(value: str) -> str:
     """A date as precise as given: xsd:gYear, xsd:gYearMonth or xsd:date."""
     dtype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
-    return Literal(value, datatype=dtype)
+    return nt_literal(value, datatype=dtype)
 
 
-def number_literal(value: int | float) -> Literal:
+def number_literal(value: int | float) -> str:
+    """xsd:integer for whole numbers given as such, else xsd:decimal without an exponent (1e-05 → 0.00001)."""
     if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
-    return Literal(Decimal(repr(value)), datatype=XSD.decimal)
+        return nt_literal(str(value), datatype=XSD.integer)
+    return nt_literal(format(Decimal(repr(value)), "f"), datatype=XSD.decimal)
 
 
 class _Builder:
+    """Collects the instance graph as a set of N-Triples lines (a set: the same fact stated twice is one triple)."""
+
     def __init__(self, ds: m.Dataset):
         self.ds = ds
-        self.g = Graph()
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns)
+        self.lines: set[str] = set()
+        self.terms: dict[str, str] = {}  # IRI -> checked N-Triples term; most IRIs recur many times
         self.muni_iri = {x.id: iri("municipality", x.code) for x in ds.municipalities}
         self.pref_iri = {p.id: iri("prefecture", p.code) for p in ds.prefectures}
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.g.add((s, p, o))
+    def term(self, value: str) -> str:
+        found = self.terms.get(value)
+        if found is None:
+            found = self.terms[value] = nt_iri(value)
+        return found
 
-    def labels(self, s: URIRef, name: m.Text, pred: URIRef = RDFS.label) -> None:
-        self.add(s, pred, Literal(name.ja, lang="ja"))
-        self.add(s, pred, Literal(name.en, lang="en"))
+    def ref(self, s: str, p: str, o: str) -> None:
+        """s p o, all three IRIs."""
+        self.lines.add(f"{self.term(s)} {self.term(p)} {self.term(o)} .")
 
-    def alt(self, s: URIRef, alt: m.AltNames) -> None:
+    def add(self, s: str, p: str, term: str) -> None:
+        """s p term, the object already an N-Triples term (nt_literal, date_literal, number_literal)."""
+        self.lines.add(f"{self.term(s)} {self.term(p)} {term} .")
+
+    def lit(self, s: str, p: str, value: str, lang: str | None = None) -> None:
+        self.add(s, p, nt_literal(value, lang))
+
+    def labels(self, s: str, name: m.Text, pred: str = RDFS.label) -> None:
+        self.lit(s, pred, name.ja, "ja")
+        self.lit(s, pred, name.en, "en")
+
+    def alt(self, s: str, alt: m.AltNames) -> None:
         for n in alt.ja:
-            self.add(s, SKOS.altLabel, Literal(n, lang="ja"))
+            self.lit(s, SKOS.altLabel, n, "ja")
         for n in alt.en:
-            self.add(s, SKOS.altLabel, Literal(n, lang="en"))
+            self.lit(s, SKOS.altLabel, n, "en")
 
-    def text(self, s: URIRef, pred: URIRef, text: m.Text | None) -> None:
+    def text(self, s: str, pred: str, text: m.Text | None) -> None:
         if text:
             self.labels(s, text, pred)
 
-    def evidence(self, s: URIRef, ev: m.Evidence) -> None:
-        self.add(s, PROV.wasDerivedFrom, iri("source", ev.source))
-        self.add(s, DX.quote, Literal(ev.quote, lang="ja"))
+    def evidence(self, s: str, ev: m.Evidence) -> None:
+        self.ref(s, PROV.wasDerivedFrom, iri("source", ev.source))
+        self.lit(s, DX.quote, ev.quote, "ja")
 
-    def entity(self, s: URIRef, cls: URIRef, key: str, name: m.Text) -> None:
-        self.add(s, RDF.type, cls)
-        self.add(s, DCTERMS.identifier, Literal(key))
+    def entity(self, s: str, cls: str, key: str, name: m.Text) -> None:
+        self.ref(s, RDF.type, cls)
+        self.lit(s, DCTERMS.identifier, key)
         self.labels(s, name)
 
-    def concept(self, s: URIRef, cls: URIRef, scheme: str, notation: str | None, name: m.Text) -> None:
-        self.add(s, RDF.type, cls)
-        self.add(s, RDF.type, SKOS.Concept)
-        self.add(s, SKOS.inScheme, scheme_iri(scheme))
+    def concept(self, s: str, cls: str, scheme: str, notation: str | None, name: m.Text) -> None:
+        self.ref(s, RDF.type, cls)
+        self.ref(s, RDF.type, SKOS.Concept)
+        self.ref(s, SKOS.inScheme, scheme_iri(scheme))
         if notation is not None:
-            self.add(s, SKOS.notation, Literal(notation))
+            self.lit(s, SKOS.notation, notation)
         self.labels(s, name, SKOS.prefLabel)
         self.labels(s, name)
 
-    def build(self) -> Graph:
+    def build(self) -> set[str]:
         for s in self.ds.sources:
             self.source(s)
         for scheme, (_, ja, en, _) in SCHEMES.items():
@@ -101,38 +147,38 @@ class _Builder:
         for v in self.ds.vocab:
             s = iri(_VOCAB_PATH[v.scheme], v.id)
             self.concept(s, SCHEMES[v.scheme][3], v.scheme, None, v.name)
-            self.add(s, DCTERMS.identifier, Literal(v.id))
+            self.lit(s, DCTERMS.identifier, v.id)
         for p in self.ds.prefectures:
             s = self.pref_iri[p.id]
             self.entity(s, DX.Prefecture, p.id, p.name)
-            self.add(s, DX.localGovernmentCode, Literal(p.code))
+            self.lit(s, DX.localGovernmentCode, p.code)
         for x in self.ds.municipalities:
             self.municipality(x)
         for st in self.ds.stakeholders:
             s = iri("stakeholder", st.id)
             self.entity(s, DX.Stakeholder, st.id, st.name)
             self.alt(s, st.alt_names)
-            self.add(s, DX.stakeholderType, iri("stakeholder-type", st.type))
+            self.ref(s, DX.stakeholderType, iri("stakeholder-type", st.type))
             if st.municipality:
-                self.add(s, DX.basedIn, self.muni_iri[st.municipality])
+                self.ref(s, DX.basedIn, self.muni_iri[st.municipality])
         for i in self.ds.initiatives:
             self.initiative(i)
         for plan in self.ds.plans:
             self.plan(plan)
-        return self.g
+        return self.lines
 
     def source(self, src: m.Source) -> None:
         s = iri("source", src.id)
         self.entity(s, DX.SourceDocument, src.id, src.title)
         self.labels(s, src.title, DCTERMS.title)
-        self.add(s, DX.sourceKind, Literal(src.kind))
-        self.add(s, DX.reliability, Literal(src.reliability))
+        self.lit(s, DX.sourceKind, src.kind)
+        self.lit(s, DX.reliability, src.reliability)
         if src.publisher:
             self.labels(s, src.publisher, DCTERMS.publisher)
         if src.date:
             self.add(s, DCTERMS.date, date_literal(src.date))
         if src.note:
-            self.add(s, SKOS.scopeNote, Literal(src.note, lang="en"))
+            self.lit(s, SKOS.scopeNote, src.note, "en")
 
     def framework(self) -> None:
         for f in self.ds.factors:
@@ -143,22 +189,22 @@ class _Builder:
         for v in self.ds.value_categories:
             s = iri("value-category", v.id)
             self.concept(s, DX.ValueCategory, "value-category", None, v.name)
-            self.add(s, DCTERMS.identifier, Literal(v.id))
+            self.lit(s, DCTERMS.identifier, v.id)
             self.evidence(s, v.evidence)
         for d in self.ds.drivers:
             s = iri("driver", d.code)
             self.concept(s, DX.Driver, "driver", d.code, d.name)
             self.text(s, SKOS.definition, d.definition)
-            self.add(s, DX.valueCategory, iri("value-category", d.value_category))
+            self.ref(s, DX.valueCategory, iri("value-category", d.value_category))
             if d.note:
-                self.add(s, SKOS.scopeNote, Literal(d.note, lang="en"))
+                self.lit(s, SKOS.scopeNote, d.note, "en")
             self.evidence(s, d.evidence)
         for p in self.ds.principles:
             s = iri("principle", p.code)
             self.concept(s, DX.Principle, "principle", p.code, p.name)
             self.text(s, SKOS.definition, p.definition)
             if p.note:
-                self.add(s, SKOS.scopeNote, Literal(p.note, lang="en"))
+                self.lit(s, SKOS.scopeNote, p.note, "en")
             self.evidence(s, p.evidence)
             for t in p.related:
                 self.tag("principle", p.code, s, t, SKOS.related)
@@ -168,50 +214,49 @@ class _Builder:
                     gs = iri(kind, g.id)
                     self.entity(gs, cls, g.id, g.name)
                     self.text(gs, DCTERMS.description, g.description)
-                    self.add(gs, DX.principle, s)
+                    self.ref(gs, DX.principle, s)
                     self.evidence(gs, g.evidence)
 
     def municipality(self, x: m.Municipality) -> None:
         s = self.muni_iri[x.id]
         self.entity(s, DX.Municipality, x.id, x.name)
         self.alt(s, x.alt_names)
-        self.add(s, DX.localGovernmentCode, Literal(x.code))
-        self.add(s, DX.municipalityKind, Literal(x.kind))
-        self.add(s, DX.prefecture, self.pref_iri[x.prefecture])
-        self.add(s, RDFS.seeAlso, URIRef(f"http://data.e-stat.go.jp/lod/sac/C{x.code[:5]}"))
+        self.lit(s, DX.localGovernmentCode, x.code)
+        self.lit(s, DX.municipalityKind, x.kind)
+        self.ref(s, DX.prefecture, self.pref_iri[x.prefecture])
+        self.ref(s, RDFS.seeAlso, f"http://data.e-stat.go.jp/lod/sac/C{x.code[:5]}")
         if x.description and x.description_evidence:
             self.text(s, DCTERMS.description, x.description)
         for n, f in enumerate(x.figures, 1):
             fs = iri("figure", f"{x.id}-{n}")
-            self.add(fs, RDF.type, DX.ProfileFigure)
-            self.add(fs, DX.figureKind, Literal(f.kind))
+            self.ref(fs, RDF.type, DX.ProfileFigure)
+            self.lit(fs, DX.figureKind, f.kind)
             self.add(fs, DX.value, number_literal(f.value))
-            self.add(fs, DX.unit, Literal(f.unit))
+            self.lit(fs, DX.unit, f.unit)
             if f.date:
                 self.add(fs, DX.date, date_literal(f.date))
             self.evidence(fs, f.evidence)
-            self.add(s, DX.figure, fs)
+            self.ref(s, DX.figure, fs)
         latest = latest_population(x)
         if latest:
-            self.add(s, DX.population, Literal(int(latest.value), datatype=XSD.integer))
+            self.add(s, DX.population, number_literal(int(latest.value)))
             if latest.date:
                 self.add(s, DX.populationDate, date_literal(latest.date))
 
-    def tag(self, target_kind: str, target_id: str, target: URIRef, t: m.Tag,
-            shortcut: URIRef | None = None) -> None:
+    def tag(self, target_kind: str, target_id: str, target: str, t: m.Tag, shortcut: str | None = None) -> None:
         """A qualified dx:Tag, plus the direct link (dx:factor, dx:driver … or `shortcut`) for simple queries."""
         body = iri(t.scheme, t.code)
         s = iri("tag", f"{target_kind}/{target_id}/{t.scheme}-{t.code}")
-        self.add(s, RDF.type, DX.Tag)
-        self.add(s, RDF.type, OA.Annotation)
-        self.add(s, OA.motivatedBy, OA.classifying)
-        self.add(s, OA.hasTarget, target)
-        self.add(s, OA.hasBody, body)
-        self.add(s, DX.basis, DX[t.basis])
+        self.ref(s, RDF.type, DX.Tag)
+        self.ref(s, RDF.type, OA.Annotation)
+        self.ref(s, OA.motivatedBy, OA.classifying)
+        self.ref(s, OA.hasTarget, target)
+        self.ref(s, OA.hasBody, body)
+        self.ref(s, DX.basis, DX[t.basis])
         if t.rationale:
-            self.add(s, RDFS.comment, Literal(t.rationale, lang="en"))
+            self.lit(s, RDFS.comment, t.rationale, "en")
         self.evidence(s, t.evidence)
-        self.add(target, shortcut or DX[t.scheme], body)
+        self.ref(target, shortcut or DX[t.scheme], body)
 
     def initiative(self, i: m.Initiative) -> None:
         s = iri("initiative", i.id)
@@ -220,45 +265,45 @@ class _Builder:
         self.text(s, DCTERMS.description, i.description)
         self.evidence(s, i.evidence)
         for ref in i.municipalities:
-            self.add(s, DX.municipality, self.muni_iri[ref])
+            self.ref(s, DX.municipality, self.muni_iri[ref])
         if i.prefecture:
-            self.add(s, DX.prefecture, self.pref_iri[i.prefecture])
+            self.ref(s, DX.prefecture, self.pref_iri[i.prefecture])
         for ref in i.domains:
-            self.add(s, DX.domain, iri("domain", ref))
+            self.ref(s, DX.domain, iri("domain", ref))
         for ref in i.technologies:
-            self.add(s, DX.technology, iri("technology", ref))
+            self.ref(s, DX.technology, iri("technology", ref))
         for p in i.participations:
             ps = iri("participation", f"{i.id}/{p.stakeholder}")
-            self.add(ps, RDF.type, DX.Participation)
-            self.add(ps, DX.participant, iri("stakeholder", p.stakeholder))
+            self.ref(ps, RDF.type, DX.Participation)
+            self.ref(ps, DX.participant, iri("stakeholder", p.stakeholder))
             self.text(ps, DX.role, p.role)
             self.evidence(ps, p.evidence)
-            self.add(s, DX.participation, ps)
-            self.add(s, DX.stakeholder, iri("stakeholder", p.stakeholder))
+            self.ref(s, DX.participation, ps)
+            self.ref(s, DX.stakeholder, iri("stakeholder", p.stakeholder))
         for o in i.outcomes:
             os_ = iri("outcome", o.id)
             self.entity(os_, DX.Outcome, o.id, o.indicator)
             self.text(os_, DX.indicator, o.indicator)
             self.add(os_, DX.value, number_literal(o.value))
-            self.add(os_, DX.unit, Literal(o.unit))
+            self.lit(os_, DX.unit, o.unit)
             if o.date:
                 self.add(os_, DX.date, date_literal(o.date))
             self.text(os_, DCTERMS.description, o.description)
             self.evidence(os_, o.evidence)
-            self.add(s, DX.outcome, os_)
+            self.ref(s, DX.outcome, os_)
         for pr in i.practices:
             ps = iri("practice", pr.id)
             self.entity(ps, DX.Practice, pr.id, pr.name)
             self.text(ps, DCTERMS.description, pr.description)
             self.evidence(ps, pr.evidence)
-            self.add(s, DX.practice, ps)
+            self.ref(s, DX.practice, ps)
             for t in pr.tags:
                 self.tag("practice", pr.id, ps, t)
 
     def plan(self, plan: m.Plan) -> None:
         s = iri("plan", plan.id)
         self.entity(s, DX.Plan, plan.id, plan.name)
-        self.add(s, DX.municipality, self.muni_iri[plan.municipality])
+        self.ref(s, DX.municipality, self.muni_iri[plan.municipality])
         if plan.date:
             self.add(s, DX.date, date_literal(plan.date))
         self.evidence(s, plan.evidence)
@@ -268,11 +313,11 @@ class _Builder:
             self.text(ms, DX.section, me.section)
             self.text(ms, DCTERMS.description, me.description)
             for ref in me.domains:
-                self.add(ms, DX.domain, iri("domain", ref))
+                self.ref(ms, DX.domain, iri("domain", ref))
             for ref in me.technologies:
-                self.add(ms, DX.technology, iri("technology", ref))
+                self.ref(ms, DX.technology, iri("technology", ref))
             self.evidence(ms, me.evidence)
-            self.add(s, DX.measure, ms)
+            self.ref(s, DX.measure, ms)
             for t in me.tags:
                 self.tag("measure", me.id, ms, t)
 
@@ -283,9 +328,19 @@ def latest_population(x: m.Municipality) -> m.Figure | None:
     return max(pops, key=lambda f: f.date or "", default=None)
 
 
-def data_graph(ds: m.Dataset) -> Graph:
-    """The instance graph of a checked data set."""
+def data_lines(ds: m.Dataset) -> set[str]:
+    """The instance graph of a checked data set as N-Triples lines (no trailing newline, unsorted)."""
     return _Builder(ds).build()
+
+
+def data_graph(ds: m.Dataset) -> Graph:
+    """The instance graph as an rdflib Graph (for pyshacl and tests on small data; slow at national scale)."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    return graph.parse(data="\n".join(sorted(data_lines(ds))), format="nt")
 
 
 def ontology_path() -> Path:

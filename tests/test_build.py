@@ -100,3 +100,36 @@ def test_shacl_rejects_outcome_without_number() -> None:
     assert any(str(outcome) in str(p) and "dx:value" in str(p) for p in problems)
     g.remove((URIRef(ID["practice/ina-reuse"]), RDFS.label, None))
     assert any("Japanese rdfs:label" in str(p) for p in shacl_problems(g))
+
+
+# Literals that break naive writers: quotes, backslashes, line breaks, tabs, control characters, " ." at a line end.
+AWKWARD = ['say "hi"', "C:\\dx\\", "two\nlines .\nthree", "tab\there", "bell\x07", "末尾 .", "ends with .\n"]
+
+
+def test_writers_keep_awkward_literals_in_every_format() -> None:
+    from decimal import Decimal
+
+    from kg.rdf import PREFIXES, nt_literal, number_literal
+
+    subject = ID["initiative/awkward"]
+    lines = [f"<{subject}> <{DX.quote}> {nt_literal(text, 'ja')} ." for text in AWKWARD]
+    lines += [f"<{subject}> <{DX.value}> {number_literal(v)} ." for v in (1e-05, 20.0, 3, 123456789.123)]
+    nt = ("\n".join(sorted(lines)) + "\n").encode("utf-8")
+    graphs = {fmt: Graph().parse(data=serialize(nt, fmt), format=fmt_name)
+              for fmt, fmt_name in (("nt", "nt"), ("ttl", "turtle"), ("jsonld", "json-ld"))}
+    assert {str(o) for o in graphs["ttl"].objects(subject, DX.quote)} == set(AWKWARD)
+    assert {o.toPython() for o in graphs["jsonld"].objects(subject, DX.value)} == {
+        Decimal("0.00001"), Decimal("20.0"), 3, Decimal("123456789.123")}
+    assert isomorphic(graphs["nt"], graphs["ttl"]) and isomorphic(graphs["nt"], graphs["jsonld"])
+    assert len(graphs["nt"]) == len(AWKWARD) + 4
+    assert serialize(nt, "jsonld").startswith(b'{"@context": ' + json.dumps(
+        {p: str(ns) for p, ns in sorted(PREFIXES.items())}, ensure_ascii=False).encode("utf-8"))
+
+
+def test_an_iri_with_a_space_is_refused() -> None:
+    import pytest
+
+    from kg.rdf import nt_iri
+
+    with pytest.raises(ValueError, match="not a valid IRI"):
+        nt_iri("https://w3id.org/dxkg/id/initiative/a b")
