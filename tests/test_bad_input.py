@@ -50,12 +50,15 @@ CASES = [
      "  - {stakeholder: hokushin"),
     (INA, "quote: 自動運転の知見をドローンに流用した。", "quote: 自動運転の知見を宇宙に流用した。",
      "practices[1].quote", "quote not found verbatim in source fx_report", None),
+    (INA, "kind: city", "? [kind]\n    : city", "", "malformed YAML: a key cannot be a list", None),
+    (INA, "prefecture: nagano", "kind: town", "", "malformed YAML: duplicate key 'kind'", None),
 ]
 
 
 @pytest.mark.parametrize(("file", "old", "new", "field", "message", "at"), CASES,
                          ids=["yaml", "factor-G", "driver-13", "undefined-ref", "duplicate-id", "check-digit",
-                              "missing-source", "missing-quote", "quote-not-in-source"])
+                              "missing-source", "missing-quote", "quote-not-in-source", "list-as-key",
+                              "duplicate-key"])
 def test_bad_data_is_reported_and_nothing_written(data_copy: Path, tmp_path: Path, file: str, old: str, new: str,
                                                   field: str, message: str, at: str | None) -> None:
     line = _break(data_copy, file, old, new, at)
@@ -64,7 +67,7 @@ def test_bad_data_is_reported_and_nothing_written(data_copy: Path, tmp_path: Pat
     assert result.exit_code == 1, result.output
     errors = [ln for ln in result.stderr.splitlines() if message in ln]
     assert errors, result.stderr
-    if message.startswith("duplicate"):
+    if message.startswith("duplicate "):
         assert "first defined at" in errors[0]
     else:
         assert f"{file}:{line}" in errors[0], errors
