@@ -60,36 +60,67 @@ class _Compactor:
         return found
 
 
-def _node_id(term: Any) -> str:
-    return term.value if type(term).__name__ == "NamedNode" else f"_:{term.value}"
+def _json_string(nt_escaped: str) -> str:
+    """An N-Triples string body as a JSON string: the two share their escapes (\\" \\\\ \\n \\t \\uXXXX …).
+
+    N-Triples also has \\UXXXXXXXX and \\', which JSON lacks; those are decoded and re-encoded.
+    """
+    if "\\U" in nt_escaped or "\\'" in nt_escaped:
+        import pyoxigraph
+
+        decoded = next(iter(pyoxigraph.parse(f'<x:s> <x:p> "{nt_escaped}" .', format=pyoxigraph.RdfFormat.N_TRIPLES)))
+        return json.dumps(decoded.object.value, ensure_ascii=False)
+    return f'"{nt_escaped}"'
+
+
+def _object(term: str, compact: _Compactor) -> str:
+    """One N-Triples object term as a JSON-LD value object (as JSON text)."""
+    if term[0] == "<":
+        return f'{{"@id": "{term[1:-1]}"}}'
+    if term[0] == "_":
+        return f'{{"@id": "{term}"}}'
+    end = term.rindex('"')
+    value = _json_string(term[1:end])
+    rest = term[end + 1:]
+    if rest.startswith("@"):
+        return f'{{"@language": "{rest[1:]}", "@value": {value}}}'
+    if rest.startswith("^^<") and rest[3:-1] != XSD_STRING:
+        return f'{{"@type": "{compact(rest[3:-1])}", "@value": {value}}}'
+    return f'{{"@value": {value}}}'
 
 
 def jsonld(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """Sorted N-Triples as JSON-LD: the prefixes as @context, one node object per subject in @graph."""
-    import pyoxigraph
+    """Sorted N-Triples as JSON-LD: the prefixes as @context, one node object per subject in @graph.
 
+    The JSON is written as text straight from the N-Triples lines (IRIs cannot hold " or \\, and a
+    literal's N-Triples escapes are JSON escapes): half the time of going through parsed terms.
+    Keys are in sorted order, as json.dumps(sort_keys=True) would write them.
+    """
     compact = _Compactor(prefixes)
-    nodes: list[dict[str, Any]] = []
-    node: dict[str, Any] = {}
-    subject = None
-    for t in _triples(ntriples):
-        if t.subject != subject:
-            subject = t.subject
-            node = {"@id": _node_id(subject)}
-            nodes.append(node)
-        p, o = t.predicate.value, t.object
-        if isinstance(o, pyoxigraph.Literal):
-            value: dict[str, str] = {"@value": o.value}
-            if o.language:
-                value["@language"] = o.language
-            elif o.datatype.value != XSD_STRING:
-                value["@type"] = compact(o.datatype.value)
-            node.setdefault(compact(p), []).append(value)
-        elif p == RDF_TYPE and isinstance(o, pyoxigraph.NamedNode):
-            node.setdefault("@type", []).append(compact(o.value))
+    nodes: list[str] = []
+    subject = ""
+    props: dict[str, list[str]] = {}
+
+    def flush() -> None:
+        if subject:
+            body = ", ".join(f'"{key}": [{", ".join(props[key])}]' for key in sorted(props))
+            node_id = subject[1:-1] if subject[0] == "<" else subject
+            nodes.append(f'{{"@id": "{node_id}", {body}}}')
+
+    for line in ntriples.decode("utf-8").split("\n"):
+        if not line:
+            continue
+        s_end = line.index(" ")
+        p_end = line.index(" ", s_end + 1)
+        s, p, o = line[:s_end], line[s_end + 2:p_end - 1], line[p_end + 1:-2]
+        if s != subject:
+            flush()
+            subject, props = s, {}
+        if p == RDF_TYPE and o[0] == "<":
+            props.setdefault("@type", []).append(f'"{compact(o[1:-1])}"')
         else:
-            node.setdefault(compact(p), []).append({"@id": _node_id(o)})
+            props.setdefault(compact(p), []).append(_object(o, compact))
+    flush()
     context = json.dumps({p: str(ns) for p, ns in sorted(prefixes.items())}, ensure_ascii=False, sort_keys=True)
-    # One node per line: json.dumps without indent runs in C, and the file still diffs line by line.
-    body = ",\n".join(json.dumps(n, ensure_ascii=False, sort_keys=True) for n in nodes)
-    return f'{{"@context": {context},\n"@graph": [\n{body}\n]}}\n'.encode()
+    graph = ",\n".join(nodes)
+    return f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n'.encode()
