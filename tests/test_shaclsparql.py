@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -57,11 +58,12 @@ def _break(graph: Graph) -> set[tuple[str, str]]:
     }
 
 
-def _pyshacl_pairs(graph: Graph, shapes: Graph) -> set[tuple[str, str]]:
+def _pyshacl_results(graph: Graph, shapes: Graph) -> list[tuple[str, str]]:
+    """(focus, path) of every result pyshacl reports, one per failing constraint."""
     from pyshacl import validate
 
     _, report, _ = validate(graph, shacl_graph=shapes, inference="none", advanced=True)
-    out = set()
+    out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
@@ -69,8 +71,16 @@ def _pyshacl_pairs(graph: Graph, shapes: Graph) -> set[tuple[str, str]]:
             path_txt = "^" + report.value(path, SH.inversePath).n3(graph.namespace_manager)
         else:
             path_txt = path.n3(graph.namespace_manager) if path is not None else ""
-        out.add((str(focus), path_txt))
+        out.append((str(focus), path_txt))
     return out
+
+
+def _pyshacl_pairs(graph: Graph, shapes: Graph) -> set[tuple[str, str]]:
+    return set(_pyshacl_results(graph, shapes))
+
+
+def _pyshacl_counts(graph: Graph, shapes: Graph) -> Counter[tuple[str, str]]:
+    return Counter(_pyshacl_results(graph, shapes))
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +106,9 @@ def test_same_violations_as_pyshacl(fixture_graph: Graph, shapes: Graph) -> None
     for prefix, ns in fixture_graph.namespaces():
         broken.bind(prefix, ns, override=True)
     expected = _break(broken)
-    found = {(v.focus, v.path) for v in shaclsparql.validate(serialize(broken, "nt"), shapes)}
-    assert expected <= found, f"missed: {sorted(expected - found)}"
-    assert found == _pyshacl_pairs(broken, shapes)
+    found = Counter((v.focus, v.path) for v in shaclsparql.validate(serialize(broken, "nt"), shapes))
+    assert expected <= set(found), f"missed: {sorted(expected - set(found))}"
+    assert found == _pyshacl_counts(broken, shapes)  # as many violations per focus and path, too
 
 
 def test_messages_come_from_the_shapes(fixture_graph: Graph, shapes: Graph) -> None:
@@ -108,6 +118,80 @@ def test_messages_come_from_the_shapes(fixture_graph: Graph, shapes: Graph) -> N
     broken.remove((TAG, RDFS.comment, None))
     messages = {v.message for v in shaclsparql.validate(serialize(broken, "nt"), shapes) if v.focus == str(TAG)}
     assert messages == {"an inferred tag needs a rationale (rdfs:comment)"}
+
+
+def _copy(graph: Graph) -> Graph:
+    out = Graph()
+    for t in graph:
+        out.add(t)
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=True)
+    return out
+
+
+TAG_PRINCIPLE = URIRef(f"{ID}tag/measure/mori-s-m1/principle-1")
+COUNTERMEASURE = URIRef(f"{ID}countermeasure/fx-clear-scope")
+PITFALL = URIRef(f"{ID}pitfall/fx-tech-first")
+EX = Namespace("https://example.org/test#")
+
+
+def test_class_constraints_checked_by_anti_join(fixture_graph: Graph, shapes: Graph) -> None:
+    """sh:class and an sh:or of classes run as MINUS: a wrong class or a literal is caught, a subclass is fine."""
+    broken = _copy(fixture_graph)
+    broken.set((TAG, OA.hasBody, OUTCOME))                                  # sh:or of classes: an outcome is none
+    broken.set((TAG_PRINCIPLE, OA.hasTarget, Literal("measure 1")))         # sh:or of classes: a literal
+    broken.set((TAG_PRINCIPLE, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), Literal("fx_plan")))  # sh:class
+    # FACTOR_A typed only by a subclass of dx:SuccessFactor still is one (for its shape and for dx:factor).
+    broken.remove((FACTOR_A, RDF.type, DX.SuccessFactor))
+    broken.add((FACTOR_A, RDF.type, EX.SpecialFactor))
+    broken.add((EX.SpecialFactor, RDFS.subClassOf, DX.SuccessFactor))
+    found = {(v.focus, v.path, v.value) for v in shaclsparql.validate(serialize(broken, "nt"), shapes)}
+    assert found == {
+        (str(TAG), "oa:hasBody", f"<{OUTCOME}>"),
+        (str(TAG_PRINCIPLE), "oa:hasTarget", '"measure 1"'),
+        (str(TAG_PRINCIPLE), "prov:wasDerivedFrom", '"fx_plan"'),
+    }
+    assert {(f, p) for f, p, _ in found} == _pyshacl_pairs(broken, shapes)
+
+
+def test_node_with_two_target_classes_is_counted_once(fixture_graph: Graph, shapes: Graph) -> None:
+    """dxs:Guidance targets dx:Pitfall and dx:Countermeasure: a node with both types and two principles is one
+    maxCount violation with 2 values, not two violations or 4 values."""
+    broken = _copy(fixture_graph)
+    broken.add((COUNTERMEASURE, RDF.type, DX.Pitfall))
+    broken.add((COUNTERMEASURE, DX.principle, URIRef(f"{ID}principle/1")))
+    found = shaclsparql.validate(serialize(broken, "nt"), shapes)
+    assert [(v.focus, v.path, v.value) for v in found] == [(str(COUNTERMEASURE), "dx:principle", "2 found")]
+    assert {(v.focus, v.path) for v in found} == _pyshacl_pairs(broken, shapes)
+
+
+def test_value_checks_sharing_a_query_report_each_failure(fixture_graph: Graph, shapes: Graph) -> None:
+    """Value constraints on one path run as one query with a flag each: every failing check is its own violation,
+    as many as pyshacl reports."""
+    broken = _copy(fixture_graph)
+    broken.set((TAG, DX.quote, Literal("")))                    # not a langString and empty: 2 violations
+    broken.set((MORI_S, DX.localGovernmentCode, Literal(224618)))  # six digits but not a string: datatype only
+    broken.set((INA_M, DX.localGovernmentCode, Literal(20209)))    # neither a string nor six digits: 2
+    found = shaclsparql.validate(serialize(broken, "nt"), shapes)
+    assert Counter((v.focus, v.path) for v in found) == Counter({
+        (str(TAG), "dx:quote"): 2, (str(MORI_S), "dx:localGovernmentCode"): 1,
+        (str(INA_M), "dx:localGovernmentCode"): 2,
+    })
+    assert {v.message for v in found if v.focus == str(TAG)} == {"needs one non-empty dx:quote"}
+    assert _pyshacl_counts(broken, shapes) == Counter((v.focus, v.path) for v in found)
+
+
+def test_validate_store_reuses_a_loaded_store_with_any_number_of_threads(fixture_graph: Graph,
+                                                                         shapes: Graph) -> None:
+    broken = _copy(fixture_graph)
+    _break(broken)
+    nt = serialize(broken, "nt")
+    store = shaclsparql.load_store(nt)
+    serial = shaclsparql.validate_store(store, shapes, workers=1)
+    assert len(serial) >= 15
+    assert shaclsparql.validate_store(store, shapes, workers=2) == serial
+    assert shaclsparql.validate(nt, shapes) == serial
+    assert len(store) == len(broken)  # validating only reads the store
 
 
 @pytest.mark.parametrize("extra", [
