@@ -1,7 +1,8 @@
 """The persistent Oxigraph store in the build folder: built from dxkg.nt, swapped in whole, opened read-only.
 
-Layout of `<build>/store/`: the Oxigraph (RocksDB) files plus `dxkg-store.json`, a manifest naming the
-N-Triples file the store was loaded from and its SHA-256. The store is rebuilt only when that hash
+Layout of `<build>/store/`: the Oxigraph (RocksDB) files, the analysis cache (kg.analysis.cache: the
+graph extracted once for `dxkg cooccur/similar/assess`) and `dxkg-store.json`, a manifest naming the
+N-Triples file the store was loaded from, its SHA-256 and the cache files. The store is rebuilt only when that hash
 changes. A rebuild loads into a fresh sibling folder and swaps it in with renames, so a failed or
 interrupted load never touches the store readers are using.
 """
@@ -92,15 +93,21 @@ def ensure_store(build_dir: Path, progress: Callable[[str], None] | None = None)
     manifest = read_manifest(build_dir)
     if manifest is not None and manifest.get("sha256") == sha:
         say("the store is up to date")
+        update: dict[str, object] = {}
         if manifest.get("stamp") != _stamp(nt):  # same bytes rewritten: record the new mtime for readers
-            _write_manifest(store_path(build_dir), {**manifest, "stamp": _stamp(nt)})
+            update["stamp"] = _stamp(nt)
+        if not _cache_is_current(manifest):  # a store from before the cache, or an older cache format
+            say("caching the analysis data")
+            update["analysis"] = _write_cache(open_read_only(store_path(build_dir)), store_path(build_dir))
+        if update:
+            _write_manifest(store_path(build_dir), {**manifest, **update})
         return StoreInfo(store_path(build_dir), sha, int(manifest.get("triples", 0)), rebuilt=False)
     say(f"loading the store {store_path(build_dir)}")
-    triples = _rebuild(build_dir, nt, sha)
+    triples = _rebuild(build_dir, nt, sha, say)
     return StoreInfo(store_path(build_dir), sha, triples, rebuilt=True)
 
 
-def _rebuild(build_dir: Path, nt: Path, sha: str) -> int:
+def _rebuild(build_dir: Path, nt: Path, sha: str, say: Callable[[str], None]) -> int:
     import pyoxigraph
 
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -110,9 +117,13 @@ def _rebuild(build_dir: Path, nt: Path, sha: str) -> int:
         store.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
         store.flush()
         triples = len(store)
+        # Extracted now, into the new folder, so it is swapped in with the store and never stale.
+        say("caching the analysis data")
+        analysis = _write_cache(store, tmp)
         del store
         gc.collect()  # the store closes (and releases its lock) when the object is freed
-        manifest = {"source": SOURCE, "sha256": sha, "stamp": _stamp(nt), "triples": triples, "format": "oxigraph"}
+        manifest = {"source": SOURCE, "sha256": sha, "stamp": _stamp(nt), "triples": triples, "format": "oxigraph",
+                    "analysis": analysis}
         # The manifest is written last: a folder without one is never taken for a complete store.
         _write_manifest(tmp, manifest)
         _swap(build_dir, tmp)
@@ -120,6 +131,19 @@ def _rebuild(build_dir: Path, nt: Path, sha: str) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return triples
+
+
+def _write_cache(store: pyoxigraph.Store, folder: Path) -> dict[str, object]:
+    from kg.analysis.cache import write_cache
+
+    return write_cache(store, folder)
+
+
+def _cache_is_current(manifest: dict[str, object]) -> bool:
+    from kg.analysis.columns import VERSION
+
+    entry = manifest.get("analysis")
+    return isinstance(entry, dict) and entry.get("version") == VERSION
 
 
 def _swap(build_dir: Path, new: Path) -> None:

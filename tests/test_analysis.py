@@ -6,17 +6,21 @@ Fixture practices and their drivers (factors): ina-speakers 3 (C), ina-reuse 2 (
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from kg.analysis import assess, cooccurrence, driver_network, fisher_exact, similar, to_networkx
+from kg.analysis.cache import load_columns
+from kg.analysis.columns import to_extract
 from kg.analysis.data import AnalysisError, extract
 from kg.cli import cli
 from kg.query import open_store
-from kg.store import ensure_store
+from kg.store import MANIFEST, ensure_store, store_path
 from tests.conftest import FX_INITIATIVES, FX_MEASURES, FX_PRACTICES
 
 
@@ -201,3 +205,58 @@ def test_plan_without_measures(fixture_build, tmp_path):
     ensure_store(tmp_path)
     res = _run(tmp_path, "assess", "mori-s-plan")
     assert res.exit_code == 1 and "has no measures" in res.output
+
+
+@pytest.mark.parametrize("which", ["fixture_build", "real_build"])
+def test_cache_gives_the_sparql_answers(which, request):
+    build = request.getfixturevalue(which)[0]
+    col = load_columns(build)
+    assert col is not None, "dxkg build writes the analysis cache"
+    store = open_store(build)
+    ex = extract(store)
+    assert to_extract(col) == ex  # lossless: every label, quote, tag and link comes back
+    for kind in ("driver", "factor", "factor-driver"):
+        for level in ("practice", "initiative"):
+            assert cooccurrence(build, kind, level) == cooccurrence(store, kind, level), (kind, level)
+    assert cooccurrence(build, explicit_only=True, lang="ja") == cooccurrence(store, explicit_only=True, lang="ja")
+    assert dict(driver_network(build).nodes(data=True)) == dict(driver_network(store).nodes(data=True))
+    ids = sorted(i.id for i in ex.initiatives.values())
+    for ident in ids[:3] + ids[-2:]:
+        assert similar(build, ident, top=10) == similar(store, ident, top=10), ident
+    for plan in sorted(p.id for p in ex.plans.values()):
+        assert assess(build, plan) == assess(store, plan), plan
+
+
+def test_old_store_without_cache_falls_back_to_sparql(fixture_build, tmp_path):
+    build = tmp_path / "build"
+    shutil.copytree(fixture_build[0], build)
+    manifest_path = store_path(build) / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["analysis"]  # as written before the cache existed
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert load_columns(build) is None
+    res = _run(build, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
+    assert res.exit_code == 0 and [r["id"] for r in json.loads(res.stdout)] == ["mori-s-tea-farm", "ina-orchard-drones"]
+    assert cooccurrence(build) == cooccurrence(fixture_build[0])
+
+
+def test_stale_store_is_not_answered_from_the_cache(fixture_build, tmp_path):
+    build = tmp_path / "build"
+    shutil.copytree(fixture_build[0], build)
+    (build / "dxkg.nt").touch()  # the graph changed after the store (and its cache) were built
+    assert load_columns(build) is None
+    res = _run(build, "cooccur")
+    assert res.exit_code == 1 and "run `dxkg build`" in res.output
+
+
+def test_cache_files_are_reproducible(fixture_build, tmp_path):
+    import pyoxigraph
+
+    from kg.analysis.cache import CORE_FILE, INDEX_FILE, TEXT_FILE, write_cache
+
+    memory = pyoxigraph.Store()  # another store, another query order: the same bytes
+    memory.bulk_load(path=str(fixture_build[0] / "dxkg.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    entry = write_cache(memory, tmp_path)
+    assert (entry["initiatives"], entry["practices"]) == (FX_INITIATIVES, FX_PRACTICES)
+    for name in (CORE_FILE, TEXT_FILE, INDEX_FILE):
+        assert (tmp_path / name).read_bytes() == (store_path(fixture_build[0]) / name).read_bytes(), name

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.query import QueryError, open_store, run
 from kg.store import MANIFEST, StoreError, ensure_store, file_sha256, read_manifest, store_path
-from tests.conftest import FX_INITIATIVES
+from tests.conftest import FX_INITIATIVES, FX_PRACTICES
 
 COUNT_INITIATIVES = "SELECT (COUNT(*) AS ?n) WHERE { ?i a dx:Initiative }"
 EXTRA = '<https://w3id.org/dxkg/id/initiative/extra> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ' \
@@ -117,3 +117,26 @@ def test_build_reports_loading_the_store(data_copy: Path, tmp_path: Path) -> Non
     assert "loading the store" in first.stderr
     second = CliRunner().invoke(cli, args)
     assert "the store is up to date" in second.stderr
+
+
+def test_analysis_cache_is_swapped_in_with_the_store(fixture_build, tmp_path: Path) -> None:
+    build = _copy(fixture_build, tmp_path)
+    entry = read_manifest(build)["analysis"]
+    assert (entry["initiatives"], entry["practices"]) == (FX_INITIATIVES, FX_PRACTICES)
+    assert {entry["core"], entry["text"]} <= {p.name for p in store_path(build).iterdir()}
+    with (build / "dxkg.nt").open("a", encoding="utf-8") as fh:
+        fh.write(EXTRA + f'<{EXTRA.split()[0][1:-1]}> <http://purl.org/dc/terms/identifier> "extra" .\n')
+    ensure_store(build)
+    assert read_manifest(build)["analysis"]["initiatives"] == FX_INITIATIVES + 1
+
+
+def test_a_store_from_before_the_cache_gets_one_without_reloading(fixture_build, tmp_path: Path) -> None:
+    build = _copy(fixture_build, tmp_path)
+    manifest = read_manifest(build)
+    for name in (manifest["analysis"]["core"], manifest["analysis"]["text"]):
+        (store_path(build) / name).unlink()
+    (store_path(build) / MANIFEST).write_text(json.dumps({k: v for k, v in manifest.items() if k != "analysis"}))
+    said: list[str] = []
+    info = ensure_store(build, progress=said.append)
+    assert not info.rebuilt and "caching the analysis data" in said
+    assert read_manifest(build) == manifest

@@ -1,8 +1,10 @@
 """Analysis over the built graph: co-occurrence, similar initiatives, plan assessment.
 
-Every function takes a pyoxigraph Store (kg.query.open_store) and returns plain dataclasses or a
-networkx graph; heavy imports (numpy, scipy, networkx) happen inside the functions. Names are
-resolved lazily so `import kg.analysis` stays cheap.
+Every analysis takes a pyoxigraph Store (kg.query.open_store), an Extract, or a build folder (Path)
+and returns plain dataclasses or a networkx graph. Given a build folder it reads the analysis cache
+that `dxkg build` writes beside the store (kg.analysis.cache) when the store is current, else it
+extracts with SPARQL; the answers are the same either way. Heavy imports (numpy, scipy, networkx)
+happen inside the functions. Names are resolved lazily so `import kg.analysis` stays cheap.
 
 Public API::
 
@@ -11,6 +13,7 @@ Public API::
     driver_network(store, ...) -> networkx.Graph                # nodes carry centrality, community
     similar(store, query, top=5, weights=None) -> SimilarResult
     assess(store, plan="horokanai-digital-plan") -> Assessment
+    load_columns(build_dir) -> Columns | None                   # the cached extract, if current
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ _EXPORTS = {
     "AnalysisError": "kg.analysis.data",
     "Extract": "kg.analysis.data",
     "extract": "kg.analysis.data",
+    "load_columns": "kg.analysis.cache",
+    "Columns": "kg.analysis.columns",
     "to_networkx": "kg.analysis.network",
     "driver_network": "kg.analysis.network",
     "Pair": "kg.analysis.cooccur",

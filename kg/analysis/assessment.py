@@ -12,11 +12,16 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.data import AnalysisError, Extract, Plan, extract
+from kg.analysis.cache import extract_of
+from kg.analysis.data import AnalysisError, Extract, Plan
 from kg.analysis.similarity import context_similarity, lead_municipality
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pyoxigraph
+
+    from kg.analysis.columns import Columns
 
 @dataclass
 class Serving:
@@ -115,11 +120,14 @@ def resolve_plan(ex: Extract, query: str | None) -> Plan:
     raise AnalysisError(f"no plan matches {query!r} (plans: {known})")
 
 
-def assess(store: pyoxigraph.Store | Extract, plan: str | None = None, cases: int = 3) -> Assessment:
-    """Coverage of the principles and drivers by a plan's measures, with pitfalls and cases for each gap."""
+def assess(store: pyoxigraph.Store | Extract | Columns | Path, plan: str | None = None, cases: int = 3) -> Assessment:
+    """Coverage of the principles and drivers by a plan's measures, with pitfalls and cases for each gap.
+
+    `store` is an open store, an Extract, columns, or a build folder (read from its analysis cache when current).
+    """
     if cases < 0:
         raise AnalysisError(f"--cases must be 0 or more, not {cases}")
-    ex = store if isinstance(store, Extract) else extract(store)
+    ex = extract_of(store)
     p = resolve_plan(ex, plan)
     if not p.measures:
         raise AnalysisError(f"plan {p.id} has no measures to assess: add measures with principle and driver tags")

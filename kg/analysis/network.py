@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.cooccur import cooccurrence, incidence, scope
-from kg.analysis.data import AnalysisError, Extract, extract
+from kg.analysis.cache import index_of
+from kg.analysis.cooccur import cooccurrence, incidence, labels, scope
+from kg.analysis.data import AnalysisError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import networkx
     import pyoxigraph
+
+    from kg.analysis.columns import Columns
+    from kg.analysis.data import Extract
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -52,9 +58,9 @@ def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
     return g
 
 
-def driver_network(store: pyoxigraph.Store | Extract, level: str = "practice", explicit_only: bool = False,
-                   min_count: int = 1, domain: str | None = None, prefecture: str | None = None,
-                   seed: int = 0) -> networkx.Graph:
+def driver_network(store: pyoxigraph.Store | Extract | Columns | Path, level: str = "practice",
+                   explicit_only: bool = False, min_count: int = 1, domain: str | None = None,
+                   prefecture: str | None = None, seed: int = 0) -> networkx.Graph:
     """Drivers linked by co-occurrence, with centrality and communities on the nodes.
 
     Node attributes: label_ja, label_en, count (units carrying the driver), strength (sum of edge
@@ -65,14 +71,15 @@ def driver_network(store: pyoxigraph.Store | Extract, level: str = "practice", e
     """
     import networkx as nx
 
-    ex = store if isinstance(store, Extract) else extract(store)
-    pairs_en = cooccurrence(ex, "driver", level, min_count, None, explicit_only, domain, prefecture, "en")
-    sc = scope(ex, level, explicit_only, domain, prefecture)
-    counts = incidence(sc, "driver").sum(axis=0).A1
-    g = nx.Graph(level=level, units=len(sc.units))
+    ix = index_of(store)[0]
+    pairs_en = cooccurrence(ix, "driver", level, min_count, None, explicit_only, domain, prefecture, "en")
+    sc = scope(ix, level, explicit_only, domain, prefecture)
+    ja, en = labels(ix, "ja"), labels(ix, "en")
+    counts = incidence(sc, "driver").sum(axis=0)
+    g = nx.Graph(level=level, units=sc.n)
     for code, c in zip(sc.codes["driver"], counts, strict=True):
-        g.add_node(f"driver:{code}", code=code, label_ja=ex.label("driver", code, "ja"),
-                   label_en=ex.label("driver", code, "en"), count=int(c))
+        g.add_node(f"driver:{code}", code=code, label_ja=ja.get(("driver", code), code),
+                   label_en=en.get(("driver", code), code), count=int(c))
     for p in pairs_en:
         if p.count > 0:
             g.add_edge(p.a, p.b, weight=p.count, distance=1 / p.count, npmi=p.npmi, lift=p.lift,

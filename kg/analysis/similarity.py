@@ -1,4 +1,4 @@
-"""Similar initiatives: a weighted sum of what two initiatives share, computed on sparse matrices.
+"""Similar initiatives: a weighted sum of what two initiatives share, computed on the CSR index in numpy.
 
 Each set-valued part (factors, drivers, domains, technologies, stakeholder types) scores the
 Jaccard index of the two sets; the municipal context scores population band and 65+ share. The
@@ -13,9 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.data import AnalysisError, Extract, Initiative, Municipality, extract
+from kg.analysis.cache import columns_of, index_of
+from kg.analysis.columns import Columns, csr_rows
+from kg.analysis.data import AnalysisError, Extract, Initiative, Municipality
+from kg.analysis.index import BANDS, Index
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pyoxigraph
 
 SET_PARTS = ("factors", "drivers", "domains", "technologies", "stakeholders")
@@ -24,8 +29,6 @@ PARTS = (*SET_PARTS, "population", "ageing")
 # say how it was done; context matters but should not outrank the subject.
 DEFAULT_WEIGHTS = {"factors": 1.0, "drivers": 1.5, "domains": 3.0, "technologies": 2.0, "stakeholders": 0.5,
                    "population": 0.5, "ageing": 0.5}
-# Population bands (upper bounds): villages and small towns, towns, small cities, cities, large cities.
-BANDS = (10_000, 50_000, 200_000, 1_000_000)
 AGEING_SPAN = 0.15  # two municipalities whose 65+ shares differ by this much share nothing on ageing
 
 
@@ -72,63 +75,78 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def resolve_initiative(ex: Extract, query: str) -> Initiative:
+def resolve_initiative(store: pyoxigraph.Store | Extract | Columns | Path, query: str) -> Initiative:
     """An initiative by id, or by words (Japanese or English) found in its name, place or domain.
 
     Every word must match; one match wins, an exact name beats partial ones, and several matches
     raise AnalysisError listing the candidates.
     """
+    from kg.analysis.columns import to_initiative
+
+    col = columns_of(store)
+    return to_initiative(col, _resolve(col, query))
+
+
+def _resolve(col: Columns, query: str) -> int:
+    """The row (in id order) of the initiative `query` names; see resolve_initiative."""
     q = query.strip()
     if not q:
         raise AnalysisError("give an initiative id or name")
-    by_id = {i.id: i for i in ex.initiatives.values()}
-    if q in by_id:
-        return by_id[q]
+    ic = col.core["initiatives"]
+    ids = ic["id"]
+    try:
+        return ids.index(q)
+    except ValueError:
+        pass
     words = [_norm(w) for w in re.split(r"[\s　]+", q) if w]
+    nq = _norm(q)
+    places = _places(col)
+    domains = csr_rows(ic["domains"])
+    cc = col.core["concepts"]
+    dlabels = {k: (ja, en) for s, k, ja, en in zip(cc["scheme"], cc["code"], cc["ja"], cc["en"], strict=True)
+               if s == "domain"}
     hits = []
-    for i in ex.initiatives.values():
-        names = [i.name.ja, i.name.en, *i.alt_names]
-        if _norm(q) in {_norm(n) for n in names}:
-            return i
-        hay = _norm(" ".join([i.id, *names, *_places(ex, i), *_domain_labels(ex, i)]))
+    for k, ident in enumerate(ids):
+        names = [ic["ja"][k], ic["en"][k], *ic["alt"][k]]
+        if nq in {_norm(n) for n in names}:
+            return k
+        hay = _norm(" ".join([ident, *names, *places[k], *(x for d in domains[k] for x in dlabels.get(d, ()))]))
         if all(w in hay for w in words):
-            hits.append(i)
+            hits.append(k)
     if len(hits) == 1:
         return hits[0]
     if hits:
-        listing = "; ".join(f"{i.id} ({i.name.ja} / {i.name.en})" for i in sorted(hits, key=lambda x: x.id)[:15])
+        listing = "; ".join(f"{ids[k]} ({ic['ja'][k]} / {ic['en'][k]})" for k in hits[:15])
         raise AnalysisError(f"{query!r} matches {len(hits)} initiatives; give one id: {listing}")
     import difflib
 
-    close = difflib.get_close_matches(q, list(by_id) + [i.name.en for i in by_id.values()], n=5, cutoff=0.4)
+    close = difflib.get_close_matches(q, ids + ic["en"], n=5, cutoff=0.4)
     hint = f" (did you mean: {', '.join(close)}?)" if close else ""
     raise AnalysisError(f"no initiative matches {query!r}{hint}")
 
 
-def _places(ex: Extract, i: Initiative) -> list[str]:
-    out = []
-    for m in i.municipalities:
-        if m in ex.municipalities:
-            mu = ex.municipalities[m]
-            out += [mu.name.ja, mu.name.en, mu.id]
-    for p in i.prefectures:
-        if p in ex.prefectures:
-            ident, lab = ex.prefectures[p]
-            out += [ident, lab.ja, lab.en]
-    return out
+def _places(col: Columns) -> list[list[str]]:
+    """Per initiative: the names and ids of its municipalities and prefectures."""
+    c = col.core
+    mc, pc = c["municipalities"], c["prefectures"]
+    munis = {iri: (ja, en, ident) for iri, ja, en, ident in zip(mc["iri"], mc["ja"], mc["en"], mc["id"], strict=True)}
+    prefs = {iri: (ident, ja, en) for iri, ident, ja, en in zip(pc["iri"], pc["id"], pc["ja"], pc["en"], strict=True)}
+    ic = c["initiatives"]
+    return [[x for m in ms for x in munis.get(m, ())] + [x for p in ps for x in prefs.get(p, ())]
+            for ms, ps in zip(csr_rows(ic["municipalities"]), csr_rows(ic["prefectures"]), strict=True)]
 
 
-def _domain_labels(ex: Extract, i: Initiative) -> list[str]:
-    return [x for d in i.domains for lab in [ex.concepts.get(("domain", d))] if lab for x in (lab.ja, lab.en)]
+def _context(index: Index, qi: int) -> tuple[Any, Any]:
+    """Population and ageing similarity of every initiative to initiative `qi` (as context_similarity)."""
+    import numpy as np
 
-
-def _features(ex: Extract, i: Initiative, part: str) -> set[str]:
-    if part in ("factors", "drivers"):
-        scheme = part[:-1]
-        return {t.code for p in i.practices for t in ex.practices[p].tags if t.scheme == scheme}
-    if part == "stakeholders":
-        return set(i.stakeholder_types)
-    return set(getattr(i, part))
+    lb, la = index["lead_band"], index["lead_ageing"]
+    gap = np.abs(lb - lb[qi])
+    popsim = np.where(gap == 0, 1.0, np.where(gap == 1, 0.5, 0.0))  # NaN (unknown) compares false: 0
+    with np.errstate(invalid="ignore"):
+        agesim = np.maximum(0.0, 1 - np.abs(la - la[qi]) / AGEING_SPAN)
+    agesim[np.isnan(agesim)] = 0.0
+    return popsim, agesim
 
 
 def lead_municipality(ex: Extract, i: Initiative) -> Municipality | None:
@@ -136,11 +154,13 @@ def lead_municipality(ex: Extract, i: Initiative) -> Municipality | None:
     return next((ex.municipalities[m] for m in i.municipalities if m in ex.municipalities), None)
 
 
-def similar(store: pyoxigraph.Store | Extract, query: str, top: int = 5,
+def similar(store: pyoxigraph.Store | Extract | Columns | Path, query: str, top: int = 5,
             weights: dict[str, float] | None = None) -> SimilarResult:
-    """The `top` initiatives most like the one `query` names, best first (ties broken by id)."""
+    """The `top` initiatives most like the one `query` names, best first (ties broken by id).
+
+    `store` is an open store, an Extract, columns, or a build folder (read from its analysis cache when current).
+    """
     import numpy as np
-    from scipy import sparse
 
     if top <= 0:
         raise AnalysisError(f"--top must be a positive number, not {top}")
@@ -154,36 +174,36 @@ def similar(store: pyoxigraph.Store | Extract, query: str, top: int = 5,
     total = sum(w.values())
     if total <= 0:
         raise AnalysisError("at least one weight must be above 0")
-    ex = store if isinstance(store, Extract) else extract(store)
-    if not ex.initiatives:
+    ix, get_columns = index_of(store)
+    ids = ix["init_id"]
+    n = len(ids)
+    if not n:
         raise AnalysisError("the graph holds no initiatives: build it from data with cases first")
-    target = resolve_initiative(ex, query)
-    inits = sorted(ex.initiatives.values(), key=lambda i: i.id)
-    qi = next(k for k, i in enumerate(inits) if i.iri == target.iri)
-    n = len(inits)
+    hit = np.flatnonzero(ids == query.strip()) if query.strip() else []
+    qi = int(hit[0]) if len(hit) else _resolve(get_columns(), query)
     parts: dict[str, Any] = {}
-    for part in SET_PARTS:
-        feats = [_features(ex, i, part) for i in inits]
-        vocab = {f: j for j, f in enumerate(sorted(set().union(*feats)))}
-        rows = [r for r, fs in enumerate(feats) for _ in fs]
-        cols = [vocab[f] for fs in feats for f in sorted(fs)]
-        m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, len(vocab))))
-        inter = (m @ m[qi].T).toarray().ravel()
-        sizes = np.asarray(m.sum(axis=1)).ravel()
+    for part in SET_PARTS:  # Jaccard of each row's set with the query's, by counting shared entries
+        ptr, cols = ix[f"{part}_ptr"], ix[f"{part}_ix"]
+        sizes = np.diff(ptr).astype(float)
+        owner = np.repeat(np.arange(n), np.diff(ptr))
+        inter = np.bincount(owner[np.isin(cols, cols[ptr[qi]:ptr[qi + 1]])], minlength=n).astype(float)
         union = sizes + sizes[qi] - inter
         parts[part] = np.divide(inter, union, out=np.zeros(n), where=union > 0)
-    qm = lead_municipality(ex, target)
-    ctx = np.array([context_similarity(qm, lead_municipality(ex, i)) for i in inits]).reshape(n, 2)
-    parts["population"], parts["ageing"] = ctx[:, 0], ctx[:, 1]
+    parts["population"], parts["ageing"] = _context(ix, qi)
     contrib = {k: w[k] * parts[k] / total for k in PARTS}
     score = sum(contrib.values())
-    order = sorted((k for k in range(n) if k != qi), key=lambda k: (-score[k], inits[k].id))[:top]
+    ranked = np.lexsort((np.arange(n), -score))  # rows are in id order, so ties go by id
+    order = [int(k) for k in ranked[:top + 1] if k != qi][:top]
+    muni_ja = ix["muni_ja"]
+
+    def feats(k: int, part: str) -> set[str]:
+        vocab = ix[f"{part}_vocab"]
+        return {str(vocab[j]) for j in ix.row(part, k)}
 
     def match(k: int) -> Match:
-        i = inits[k]
-        shared = {p: sorted(_features(ex, i, p) & _features(ex, target, p)) for p in SET_PARTS}
-        return Match(i.id, i.name.ja, i.name.en,
-                     [ex.municipalities[m].name.ja for m in i.municipalities if m in ex.municipalities],
-                     float(score[k]), {p: float(contrib[p][k]) for p in PARTS}, shared)
+        shared = {p: sorted(feats(k, p) & feats(qi, p)) for p in SET_PARTS}
+        return Match(str(ids[k]), str(ix["init_ja"][k]), str(ix["init_en"][k]),
+                     [str(muni_ja[m]) for m in ix.row("places", k)], float(score[k]),
+                     {p: float(contrib[p][k]) for p in PARTS}, shared)
 
     return SimilarResult(match(qi), [match(k) for k in order], w)

@@ -34,10 +34,10 @@ def command(plan: str | None, cases: int, lang: str, fmt: str, output: Path | No
     from kg.analysis.data import AnalysisError
     from kg.analysis.render import assessment_json, assessment_text
     from kg.cli.common import emit
-    from kg.query import QueryError, open_store
+    from kg.query import QueryError
 
     try:
-        report = assess(open_store(resolve_build(build_dir)), plan, cases)
+        report = assess(resolve_build(build_dir), plan, cases)
     except (AnalysisError, QueryError) as exc:
         fail(str(exc), EXIT_INVALID)
         return

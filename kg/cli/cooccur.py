@@ -45,10 +45,10 @@ def command(kind: str, level: str, min_count: int, top: int | None, explicit_onl
     """
     from kg.analysis.data import AnalysisError
     from kg.analysis.render import rows_out
-    from kg.query import QueryError, open_store
+    from kg.query import QueryError
 
     try:
-        store = open_store(resolve_build(build_dir))
+        store = resolve_build(build_dir)  # the analysis cache beside the store, else SPARQL
         if network:
             from kg.analysis.network import centrality_rows, driver_network
 

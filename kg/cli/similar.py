@@ -53,10 +53,10 @@ def command(query: str, top: int, weights: tuple[str, ...], explain: bool, lang:
     from kg.analysis.render import rows_out
     from kg.analysis.similarity import PARTS, SET_PARTS, similar
     from kg.cli.common import emit
-    from kg.query import QueryError, open_store
+    from kg.query import QueryError
 
     try:
-        result = similar(open_store(resolve_build(build_dir)), query, top, _weights(weights))
+        result = similar(resolve_build(build_dir), query, top, _weights(weights))
     except (AnalysisError, QueryError) as exc:
         fail(str(exc), EXIT_INVALID)
         return
