@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -30,6 +31,7 @@ class CheckResult:
     quotes_checked: bool = False
     ntriples: bytes | None = None  # the whole graph (instances + ontology) as sorted N-Triples, once built
     triples: int = 0
+    store: Any = None  # the in-memory Oxigraph store the SPARQL SHACL engine validated, when it ran
 
     @property
     def ok(self) -> bool:
@@ -64,7 +66,10 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
         if engine == "pyshacl":
             result.problems += shacl_problems(result.graph)  # type: ignore[arg-type]
         else:
-            result.problems += sparql_shacl_problems(result.ntriples)
+            from kg.shaclsparql import load_store
+
+            result.store = load_store(result.ntriples)
+            result.problems += sparql_shacl_problems(result.store)
     return result
 
 
@@ -134,13 +139,13 @@ def shacl_engine_for(triples: int, engine: str = "auto") -> str:
     return engine
 
 
-def sparql_shacl_problems(ntriples: bytes) -> list[Problem]:
-    """SHACL violations found by the shapes compiled to SPARQL and run on Oxigraph (kg.shaclsparql)."""
-    from kg.shaclsparql import validate
+def sparql_shacl_problems(store: Any) -> list[Problem]:
+    """SHACL violations of a loaded pyoxigraph Store, found by the shapes compiled to SPARQL (kg.shaclsparql)."""
+    from kg.shaclsparql import validate_store
 
     shapes = Graph().parse(shapes_path(), format="turtle")
     out = []
-    for v in validate(ntriples, shapes):
+    for v in validate_store(store, shapes):
         path = f" {v.path}" if v.path else ""
         value = f" ({v.value})" if v.value else ""
         out.append(Problem(Loc("shacl", 0, f"<{v.focus}>{path}"), f"{v.message}{value}"))
@@ -205,5 +210,5 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         write_atomic(files[fmt], data)
     from kg.store import ensure_store  # queries answer from the persistent store, rebuilt only on change
 
-    ensure_store(out_dir, progress=say)
+    ensure_store(out_dir, progress=say, same_graph=result.store)
     return BuildResult(files, result.triples, result.quotes_checked, result.dataset)

@@ -83,8 +83,13 @@ def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:
     os.replace(tmp, path)
 
 
-def ensure_store(build_dir: Path, progress: Callable[[str], None] | None = None) -> StoreInfo:
-    """Load dxkg.nt into `<build>/store` unless the store already holds exactly that file."""
+def ensure_store(build_dir: Path, progress: Callable[[str], None] | None = None,
+                 same_graph: pyoxigraph.Store | None = None) -> StoreInfo:
+    """Load dxkg.nt into `<build>/store` unless the store already holds exactly that file.
+
+    `same_graph`, an in-memory store already holding the same triples (the build's SHACL store), is
+    used to extract the analysis cache: Oxigraph answers those scans several times faster from memory
+    than from the on-disk store."""
     say = progress or (lambda _msg: None)
     nt = build_dir / SOURCE
     if not nt.is_file():
@@ -98,16 +103,18 @@ def ensure_store(build_dir: Path, progress: Callable[[str], None] | None = None)
             update["stamp"] = _stamp(nt)
         if not _cache_is_current(manifest):  # a store from before the cache, or an older cache format
             say("caching the analysis data")
-            update["analysis"] = _write_cache(open_read_only(store_path(build_dir)), store_path(build_dir))
+            update["analysis"] = _write_cache(same_graph or open_read_only(store_path(build_dir)),
+                                              store_path(build_dir))
         if update:
             _write_manifest(store_path(build_dir), {**manifest, **update})
         return StoreInfo(store_path(build_dir), sha, int(manifest.get("triples", 0)), rebuilt=False)
     say(f"loading the store {store_path(build_dir)}")
-    triples = _rebuild(build_dir, nt, sha, say)
+    triples = _rebuild(build_dir, nt, sha, say, same_graph)
     return StoreInfo(store_path(build_dir), sha, triples, rebuilt=True)
 
 
-def _rebuild(build_dir: Path, nt: Path, sha: str, say: Callable[[str], None]) -> int:
+def _rebuild(build_dir: Path, nt: Path, sha: str, say: Callable[[str], None],
+             same_graph: pyoxigraph.Store | None = None) -> int:
     import pyoxigraph
 
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -119,7 +126,7 @@ def _rebuild(build_dir: Path, nt: Path, sha: str, say: Callable[[str], None]) ->
         triples = len(store)
         # Extracted now, into the new folder, so it is swapped in with the store and never stale.
         say("caching the analysis data")
-        analysis = _write_cache(store, tmp)
+        analysis = _write_cache(same_graph or store, tmp)
         del store
         gc.collect()  # the store closes (and releases its lock) when the object is freed
         manifest = {"source": SOURCE, "sha256": sha, "stamp": _stamp(nt), "triples": triples, "format": "oxigraph",
