@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
              "| --- | --- | --- | --- | --- | --- | --- |"] + [r.markdown() for r in rows]
     table = "\n".join(lines) + "\n"
     print(table)
-    from kg.build import write_atomic
+    from kg.files import write_atomic
 
     write_atomic(args.out, table.encode("utf-8"))
     return 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +12,7 @@ from rdflib import Graph
 
 from kg import model as m
 from kg.checks import check_quotes, check_references, check_unique
+from kg.files import write_atomic
 from kg.load import DataInvalid, Problem, parse_data
 from kg.paths import GRAPH_FILES
 from kg.rdf import PREFIXES, data_lines, ontology_path, shapes_path
@@ -166,22 +165,6 @@ def serialize(graph: Graph | bytes, fmt: str) -> bytes:
     if fmt == "ttl":  # instance IRIs stay whole: `dxid:municipality\/013439` is legal Turtle but hard to read
         return writers.turtle(graph, {p: ns for p, ns in PREFIXES.items() if p != "dxid"})
     return writers.jsonld(graph, PREFIXES)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files others may read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

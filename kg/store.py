@@ -77,10 +77,9 @@ def is_current(build_dir: Path) -> bool:
 
 
 def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:
-    path = folder / MANIFEST
-    tmp = path.with_name(f".{MANIFEST}.tmp")
-    tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from kg.files import write_atomic
+
+    write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
 
 def ensure_store(build_dir: Path, progress: Callable[[str], None] | None = None,

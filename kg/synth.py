@@ -213,7 +213,7 @@ def write_synthetic(out_dir: Path, municipalities: int, seed: int = 0, real_data
     """Write a synthetic data folder to `out_dir`; a non-empty one only with `overwrite` (old cases are removed)."""
     import yaml
 
-    from kg.build import write_atomic
+    from kg.files import write_atomic
     from kg.paths import repo_root
 
     say = progress or (lambda _msg: None)

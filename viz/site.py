@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.build import write_atomic
+from kg.files import write_atomic
 from viz import VIEW_KINDS
 from viz.views import DEFAULT_MAX_NODES, View, ViewError
 

@@ -11,7 +11,6 @@ cache has this code's VERSION; otherwise they fall back to a SPARQL extract.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kg.analysis.columns import VERSION, Columns, from_extract, to_extract
 from kg.analysis.data import AnalysisError, Extract, extract
 from kg.analysis.index import Index, build_index, load_index, save_index
+from kg.files import write_atomic
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -30,9 +30,7 @@ MANIFEST_KEY = "analysis"
 
 
 def _write_json(path: Path, value: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def write_cache(store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:

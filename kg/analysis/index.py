@@ -117,13 +117,15 @@ def save_index(index: Index, path: Path) -> None:
     """Write the arrays as an .npz (readable with numpy.load) with fixed timestamps: same index, same bytes."""
     import numpy as np
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+    from kg.files import write_atomic
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
         for name in index.names():
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.ascontiguousarray(index[name]), allow_pickle=False)
             zf.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buf.getvalue())
-    tmp.replace(path)
+    write_atomic(path, archive.getvalue())
 
 
 def load_index(path: Path) -> Index:

@@ -79,7 +79,7 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from kg.build import write_atomic
+    from kg.files import write_atomic
 
     try:
         write_atomic(output, text.encode("utf-8"))

@@ -17,7 +17,8 @@ from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
 @build_option
 def command(fmt: str, output: Path | None, build_dir: Path | None) -> None:
     """Export the built graph (ontology and data) as Turtle, N-Triples or JSON-LD."""
-    from kg.build import GRAPH_FILES, write_atomic
+    from kg.files import write_atomic
+    from kg.paths import GRAPH_FILES
 
     path = resolve_build(build_dir) / GRAPH_FILES[fmt]
     if not path.is_file():
