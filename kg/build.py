@@ -15,7 +15,7 @@ from kg.checks import check_quotes, check_references, check_unique
 from kg.files import write_atomic
 from kg.load import DataInvalid, Problem, parse_data
 from kg.paths import GRAPH_FILES
-from kg.rdf import PREFIXES, data_lines, ontology_path, shapes_path
+from kg.rdf import PREFIXES, data_lines, ontology_path, shapes_path, sorted_ntriples
 from kg.yamlio import Loc
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -75,7 +75,7 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
 def graph_ntriples(ds: m.Dataset) -> tuple[bytes, int]:
     """The instance graph together with the ontology, as researchers query it: sorted N-Triples and its size."""
     lines = data_lines(ds) | ontology_lines()
-    return ("\n".join(sorted(lines)) + "\n").encode("utf-8"), len(lines)
+    return sorted_ntriples(lines), len(lines)
 
 
 def ontology_lines() -> set[str]:
@@ -96,11 +96,6 @@ def rdflib_graph(ntriples: bytes) -> Graph:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
     return graph.parse(data=ntriples, format="nt")
-
-
-def full_graph(ds: m.Dataset) -> Graph:
-    """The instance graph together with the ontology, as an rdflib Graph."""
-    return rdflib_graph(graph_ntriples(ds)[0])
 
 
 def shacl_problems(graph: Graph) -> list[Problem]:
@@ -156,8 +151,7 @@ def serialize(graph: Graph | bytes, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     if isinstance(graph, Graph):
-        lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-        graph = ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
+        graph = sorted_ntriples(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines())
     if fmt == "nt":
         return graph
     from kg import writers

@@ -8,6 +8,7 @@ sorted .nt file, the Turtle and JSON-LD writers, Oxigraph) starts from N-Triples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -333,6 +334,11 @@ def data_lines(ds: m.Dataset) -> set[str]:
     return _Builder(ds).build()
 
 
+def sorted_ntriples(lines: Iterable[str]) -> bytes:
+    """N-Triples lines as one document, sorted: the bytes every output format starts from."""
+    return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
+
+
 def data_graph(ds: m.Dataset) -> Graph:
     """The instance graph as an rdflib Graph (for pyshacl and tests on small data; slow at national scale)."""
     from rdflib import Graph
@@ -340,7 +346,7 @@ def data_graph(ds: m.Dataset) -> Graph:
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
-    return graph.parse(data="\n".join(sorted(data_lines(ds))), format="nt")
+    return graph.parse(data=sorted_ntriples(data_lines(ds)), format="nt")
 
 
 def ontology_path() -> Path:
