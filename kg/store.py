@@ -146,10 +146,9 @@ def _write_cache(store: pyoxigraph.Store, folder: Path) -> dict[str, object]:
 
 
 def _cache_is_current(manifest: dict[str, object]) -> bool:
-    from kg.analysis.columns import VERSION
+    from kg.analysis.cache import manifest_entry
 
-    entry = manifest.get("analysis")
-    return isinstance(entry, dict) and entry.get("version") == VERSION
+    return manifest_entry(manifest) is not None
 
 
 def _swap(build_dir: Path, new: Path) -> None:

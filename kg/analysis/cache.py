@@ -43,15 +43,18 @@ def write_cache(store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
             "initiatives": len(col.core["initiatives"]["id"]), "practices": len(col.core["practices"]["id"])}
 
 
+def manifest_entry(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The store manifest's cache entry when it is in this code's VERSION, else None."""
+    entry = manifest.get(MANIFEST_KEY) if manifest else None
+    return entry if isinstance(entry, dict) and entry.get("version") == VERSION else None
+
+
 def _entry(build_dir: Path) -> dict[str, Any] | None:
     """The manifest's cache entry when the store is current and the cache has this VERSION."""
     from kg.store import is_current, read_manifest
 
-    manifest = read_manifest(build_dir)
-    entry = manifest.get(MANIFEST_KEY) if manifest else None
-    if not isinstance(entry, dict) or entry.get("version") != VERSION or not is_current(build_dir):
-        return None
-    return entry
+    entry = manifest_entry(read_manifest(build_dir))
+    return entry if entry is not None and is_current(build_dir) else None
 
 
 def load_columns(build_dir: Path) -> Columns | None:
