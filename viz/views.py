@@ -111,25 +111,18 @@ def facets(snap: Snapshot, lang: str) -> dict[str, dict[str, list[str]]]:
     """Prefecture, factor and driver of each entity, carried along its links, for the filter menus."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     up: dict[str, set[str]] = defaultdict(set)  # child -> parents (initiative -> municipality, practice -> ...)
+    facet_of = {"Prefecture": "prefecture", "SuccessFactor": "factor", "Driver": "driver"}
     for s, p, o in snap.links:
-        kind = snap.kind[o]
-        if kind == "Prefecture":
-            out[s]["prefecture"].add(display_label(snap, o, lang))
-        elif kind == "SuccessFactor":
-            out[s]["factor"].add(display_label(snap, o, lang))
-        elif kind == "Driver":
-            out[s]["driver"].add(display_label(snap, o, lang))
+        facet = facet_of.get(snap.kind[o])
+        if facet:
+            out[s][facet].add(display_label(snap, o, lang))
         elif p in ("municipality", "basedIn"):
             up[s].add(o)  # initiative or plan or stakeholder -> municipality
         elif p in ("practice", "outcome", "stakeholder", "measure"):
             up[o].add(s)
-    for iri, kind in snap.kind.items():
-        if kind == "Prefecture":
-            out[iri]["prefecture"].add(display_label(snap, iri, lang))
-        elif kind == "SuccessFactor":
-            out[iri]["factor"].add(display_label(snap, iri, lang))
-        elif kind == "Driver":
-            out[iri]["driver"].add(display_label(snap, iri, lang))
+    for iri, kind in snap.kind.items():  # a prefecture, factor or driver is its own facet value
+        if kind in facet_of:
+            out[iri][facet_of[kind]].add(display_label(snap, iri, lang))
     # Prefectures flow down from municipalities; factors and drivers flow up from practices.
     for _ in range(3):
         for child, parents in up.items():
