@@ -59,34 +59,6 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     """SafeLoader with libyaml's C parser when present: ~5× faster on national-scale data, same marks."""
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = line
-    return result
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
 def read_yaml(path: Path, display: str | None = None) -> Any:
     """Parse one YAML file into LineDict/LineList values; raise YamlError with its location."""
     name = display or str(path)
@@ -110,7 +82,7 @@ _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.o
 
 
 class _Walker:
-    """Nodes to values, fast: strings, mappings and sequences by hand, the rare rest by PyYAML's constructor.
+    """Nodes to values, fast: strings, mappings and sequences by hand, other scalars by PyYAML's constructor.
 
     PyYAML's generic constructor was half the time of reading national-scale data; the result is the
     same LineDict/LineList values. Each mapping or sequence node is built once, so aliases share one
@@ -135,8 +107,7 @@ class _Walker:
             seq.item_lines = [child.start_mark.line + 1 for child in node.value]
             seq.extend(self.value(child) for child in node.value)
             return seq
-        if any(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
-            return self.loader.construct_object(node, deep=True)  # `<<` merge keys: PyYAML's rules
+        self.loader.flatten_mapping(node)  # `<<` merge keys, by PyYAML's rules; the merged keys keep their lines
         mapping = self.built[id(node)] = LineDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
