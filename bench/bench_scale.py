@@ -122,9 +122,9 @@ def bench_scale(n: int, repeat: int, build_repeat: int, work: Path, seed: int) -
     from rdflib import Graph
 
     from kg import shaclsparql
-    from kg.rdf import shapes_path
+    from kg.paths import shapes_file
 
-    shapes = Graph().parse(shapes_path(), format="turtle")
+    shapes = Graph().parse(shapes_file(), format="turtle")
     nt_bytes = nt.read_bytes()
     found: list[int] = []
     t_shacl = median_time(lambda: found.append(len(shaclsparql.validate(nt_bytes, shapes))), repeat)

@@ -33,12 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     from rdflib import Graph
 
     from kg import shaclsparql
-    from kg.rdf import shapes_path
+    from kg.paths import shapes_file
 
     if not args.ntriples.is_file():
         print(f"error: {args.ntriples} is not a file", file=sys.stderr)
         return 1
-    shapes = Graph().parse(args.shapes or shapes_path(), format="turtle")
+    shapes = Graph().parse(args.shapes or shapes_file(), format="turtle")
     data = args.ntriples.read_bytes()
 
     t0 = time.perf_counter()

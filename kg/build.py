@@ -14,8 +14,8 @@ from kg import model as m
 from kg.checks import check_quotes, check_references, check_unique
 from kg.files import write_atomic
 from kg.load import DataInvalid, Problem, parse_data
-from kg.paths import GRAPH_FILES
-from kg.rdf import PREFIXES, data_lines, ontology_path, shapes_path, sorted_ntriples
+from kg.paths import GRAPH_FILES, ontology_file, shapes_file
+from kg.rdf import PREFIXES, data_lines, sorted_ntriples
 from kg.yamlio import Loc
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -82,11 +82,11 @@ def ontology_lines() -> set[str]:
     """ontology/dxkg.ttl as N-Triples lines."""
     import pyoxigraph
 
-    nt = pyoxigraph.serialize(pyoxigraph.parse(path=str(ontology_path()), format=pyoxigraph.RdfFormat.TURTLE),
+    nt = pyoxigraph.serialize(pyoxigraph.parse(path=str(ontology_file()), format=pyoxigraph.RdfFormat.TURTLE),
                               format=pyoxigraph.RdfFormat.N_TRIPLES)
     lines = {line for line in (nt or b"").decode("utf-8").split("\n") if line}
     if any(line.startswith("_:") or " _:" in line for line in lines):
-        raise ValueError(f"{ontology_path()}: blank nodes get a new label on every parse; name them with IRIs")
+        raise ValueError(f"{ontology_file()}: blank nodes get a new label on every parse; name them with IRIs")
     return lines
 
 
@@ -102,7 +102,7 @@ def shacl_problems(graph: Graph) -> list[Problem]:
     """SHACL violations of the graph, one Problem each (located by focus node)."""
     from pyshacl import validate  # heavy import, only when validating
 
-    shapes = Graph().parse(shapes_path(), format="turtle")
+    shapes = Graph().parse(shapes_file(), format="turtle")
     conforms, report, _ = validate(graph, shacl_graph=shapes, inference="none", advanced=True)
     if conforms:
         return []
@@ -137,7 +137,7 @@ def sparql_shacl_problems(store: Any) -> list[Problem]:
     """SHACL violations of a loaded pyoxigraph Store, found by the shapes compiled to SPARQL (kg.shaclsparql)."""
     from kg.shaclsparql import validate_store
 
-    shapes = Graph().parse(shapes_path(), format="turtle")
+    shapes = Graph().parse(shapes_file(), format="turtle")
     out = []
     for v in validate_store(store, shapes):
         path = f" {v.path}" if v.path else ""

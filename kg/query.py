@@ -15,7 +15,6 @@ from kg.paths import GRAPH_FILES
 if TYPE_CHECKING:
     import pyoxigraph
 
-QUERY_DIR = Path(__file__).resolve().parent / "queries"
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 PREFIXES = {
     "dx": "https://w3id.org/dxkg/ontology#",
@@ -44,8 +43,11 @@ class SavedQuery:
     path: Path
 
 
-def saved_queries(folder: Path = QUERY_DIR) -> list[SavedQuery]:
-    """The named `.rq` files, each with the summary from its `#+ summary:` header."""
+def saved_queries(folder: Path | None = None) -> list[SavedQuery]:
+    """The named `.rq` files (the packaged ones by default), each with the summary from its `#+ summary:` header."""
+    from kg.paths import queries_dir
+
+    folder = folder or queries_dir()
     out = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -347,12 +346,3 @@ def data_graph(ds: m.Dataset) -> Graph:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
     return graph.parse(data=sorted_ntriples(data_lines(ds)), format="nt")
-
-
-def ontology_path() -> Path:
-    """ontology/dxkg.ttl beside the package (the repository layout)."""
-    return Path(__file__).resolve().parent.parent / "ontology" / "dxkg.ttl"
-
-
-def shapes_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"

@@ -214,10 +214,10 @@ def write_synthetic(out_dir: Path, municipalities: int, seed: int = 0, real_data
     import yaml
 
     from kg.files import write_atomic
-    from kg.paths import repo_root
+    from kg.paths import packaged_data_dir
 
     say = progress or (lambda _msg: None)
-    real = real_data or repo_root() / "data"
+    real = real_data or packaged_data_dir()
     for name in COPIED_FILES + ("sources.yaml",):
         if not (real / name).is_file():
             raise FileNotFoundError(f"{real / name} not found: synth copies the framework from the real data")

@@ -8,11 +8,11 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.codes import check_digit, code_error, full_code
 from kg.namespace import DX
-from kg.rdf import ontology_path
+from kg.paths import ontology_file
 
 
 def test_namespace_and_ontology_agree() -> None:
-    g = Graph().parse(ontology_path(), format="turtle")
+    g = Graph().parse(ontology_file(), format="turtle")
     ns = str(DX._NS)
     in_ontology = {str(s)[len(ns):] for s in g.subjects() if str(s).startswith(ns)}
     assert in_ontology == set(DX.__annotations__)

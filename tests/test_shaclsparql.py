@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg import shaclsparql
 from kg.build import check, serialize
-from kg.rdf import shapes_path
+from kg.paths import shapes_file
 from tests.conftest import FIXTURE_DATA, INA, MORI_HOKKAIDO, MORI_SHIZUOKA
 
 DX = Namespace("https://w3id.org/dxkg/ontology#")
@@ -85,7 +85,7 @@ def _pyshacl_counts(graph: Graph, shapes: Graph) -> Counter[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    return Graph().parse(shapes_path(), format="turtle")
+    return Graph().parse(shapes_file(), format="turtle")
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +202,7 @@ def test_validate_store_reuses_a_loaded_store_with_any_number_of_threads(fixture
     "sh:property [ sh:path ( dx:a dx:b ) ; sh:minCount 1 ] .",
 ])
 def test_unsupported_features_raise(extra: str, fixture_graph: Graph) -> None:
-    shapes = Graph().parse(data=Path(shapes_path()).read_text(encoding="utf-8") + "\n" + extra, format="turtle")
+    shapes = Graph().parse(data=Path(shapes_file()).read_text(encoding="utf-8") + "\n" + extra, format="turtle")
     with pytest.raises(shaclsparql.UnsupportedShape):
         shaclsparql.validate(serialize(fixture_graph, "nt"), shapes)
 

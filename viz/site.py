@@ -126,9 +126,9 @@ def ontology_page(lang: str) -> bytes:
     """The ontology's classes and properties with Japanese and English labels and comments."""
     from rdflib import OWL, RDF, RDFS, Graph
 
-    from kg.rdf import ontology_path
+    from kg.paths import ontology_file
 
-    g = Graph().parse(ontology_path(), format="turtle")
+    g = Graph().parse(ontology_file(), format="turtle")
     parts = ["<h1>" + ("dxkg オントロジー" if lang == "ja" else "The dxkg ontology") + "</h1>"]
     for title, types in (("Classes", (OWL.Class, RDFS.Class)),
                          ("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property))):

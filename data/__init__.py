@@ -1,0 +1,1 @@
+"""Resource package: the curated YAML data, installed as `kg.data` (see kg.paths and data/README.md)."""

@@ -1,0 +1,1 @@
+"""Resource package: the saved SPARQL queries (`*.rq`, each with a `#+ summary:` header)."""
