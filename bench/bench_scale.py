@@ -98,7 +98,8 @@ def has(module: str) -> bool:
 
 
 def bench_scale(n: int, repeat: int, build_repeat: int, work: Path, seed: int) -> list[Row]:
-    from kg.query import PREFIXES, open_store, run, saved_queries
+    from kg.namespace import PREFIXES
+    from kg.query import open_store, run, saved_queries
 
     scale = f"{n:,}"
     data, build = work / f"data-{n}", work / f"build-{n}"

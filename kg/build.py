@@ -14,8 +14,9 @@ from kg import model as m
 from kg.checks import check_quotes, check_references, check_unique
 from kg.files import write_atomic
 from kg.load import DataInvalid, Problem, parse_data
+from kg.namespace import GRAPH_PREFIXES, SH_NS
 from kg.paths import GRAPH_FILES, ontology_file, shapes_file
-from kg.rdf import PREFIXES, data_lines, sorted_ntriples
+from kg.rdf import data_lines, sorted_ntriples
 from kg.yamlio import Loc
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -93,7 +94,7 @@ def ontology_lines() -> set[str]:
 def rdflib_graph(ntriples: bytes) -> Graph:
     """Sorted N-Triples as an rdflib Graph with our prefixes bound."""
     graph = Graph()
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in GRAPH_PREFIXES.items():
         graph.bind(prefix, ns, override=True)
     return graph.parse(data=ntriples, format="nt")
 
@@ -106,12 +107,12 @@ def shacl_problems(graph: Graph) -> list[Problem]:
     conforms, report, _ = validate(graph, shacl_graph=shapes, inference="none", advanced=True)
     if conforms:
         return []
-    q = """
-    PREFIX sh: <http://www.w3.org/ns/shacl#>
-    SELECT ?focus ?path ?msg ?value WHERE {
+    q = f"""
+    PREFIX sh: <{SH_NS}>
+    SELECT ?focus ?path ?msg ?value WHERE {{
       ?r a sh:ValidationResult ; sh:focusNode ?focus .
-      OPTIONAL { ?r sh:resultPath ?path } OPTIONAL { ?r sh:resultMessage ?msg } OPTIONAL { ?r sh:value ?value }
-    } ORDER BY ?focus ?path ?msg"""
+      OPTIONAL {{ ?r sh:resultPath ?path }} OPTIONAL {{ ?r sh:resultMessage ?msg }} OPTIONAL {{ ?r sh:value ?value }}
+    }} ORDER BY ?focus ?path ?msg"""
     out = []
     for row in report.query(q):
         path = row.path.n3(graph.namespace_manager) if row.path is not None else ""
@@ -157,8 +158,8 @@ def serialize(graph: Graph | bytes, fmt: str) -> bytes:
     from kg import writers
 
     if fmt == "ttl":  # instance IRIs stay whole: `dxid:municipality\/013439` is legal Turtle but hard to read
-        return writers.turtle(graph, {p: ns for p, ns in PREFIXES.items() if p != "dxid"})
-    return writers.jsonld(graph, PREFIXES)
+        return writers.turtle(graph, {p: ns for p, ns in GRAPH_PREFIXES.items() if p != "dxid"})
+    return writers.jsonld(graph, GRAPH_PREFIXES)
 
 
 @dataclass

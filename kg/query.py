@@ -10,25 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.namespace import PREFIXES, XSD_STRING
+from kg.namespace import compact as compact_iri
 from kg.paths import GRAPH_FILES
 
 if TYPE_CHECKING:
     import pyoxigraph
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
-PREFIXES = {
-    "dx": "https://w3id.org/dxkg/ontology#",
-    "dxid": "https://w3id.org/dxkg/id/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dct": "http://purl.org/dc/terms/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": "http://www.w3.org/ns/org#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
 
 
 class QueryError(Exception):
@@ -150,10 +139,7 @@ def compact(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, pyoxigraph.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
-        return term.value
+        return compact_iri(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return f"_:{term.value}"
     return term.value
@@ -225,7 +211,7 @@ def _json_term(term: Any) -> dict[str, str] | None:
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif term.datatype and term.datatype.value != XSD_STRING:
         out["datatype"] = term.datatype.value
     return out
 

@@ -12,17 +12,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import model as m
-from kg.namespace import DX, ID, OA, ORG
+from kg.namespace import GRAPH_PREFIXES
+from kg.terms import DX, ID, OA
 
 if TYPE_CHECKING:
     from rdflib import Graph
-PREFIXES = {
-    "dx": DX._NS, "dxid": ID, "skos": SKOS, "prov": PROV, "dct": DCTERMS, "oa": OA, "org": ORG,
-    "owl": OWL, "rdfs": RDFS, "xsd": XSD,
-}
 SCHEMES = {
     "factor": ("factors", "成功要因", "Success factors", DX.SuccessFactor),
     "driver": ("drivers", "ドライバー", "Drivers", DX.Driver),
@@ -343,6 +340,6 @@ def data_graph(ds: m.Dataset) -> Graph:
     from rdflib import Graph
 
     graph = Graph()
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in GRAPH_PREFIXES.items():
         graph.bind(prefix, ns)
     return graph.parse(data=sorted_ntriples(data_lines(ds)), format="nt")

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kg.query import PREFIXES, QueryError, Result, refuse_outbound
+from kg.namespace import PREFIXES
+from kg.query import QueryError, Result, refuse_outbound
 
 CONTENT_TYPES = {"nt": "application/n-triples", "ttl": "text/turtle"}
 DEFAULT_CHUNK_BYTES = 4_000_000  # below common request-size limits, large enough for few round trips

@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from kg.namespace import RDF_TYPE, RDFS_SUBCLASS, SH_NS, XSD_NS
+
+SH = SH_NS
+XSD = XSD_NS
 
 # Keys each kind of shape may carry; anything else is a feature this compiler does not implement.
 _NODE_KEYS = {"targetClass", "property", "or", "message"}

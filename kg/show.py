@@ -6,13 +6,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kg.query import PREFIXES, QueryError
+from kg.namespace import DX_NS, ID_NS, PREFIXES, compact, id_path
+from kg.query import QueryError
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-ID_NS = PREFIXES["dxid"]
-DX_NS = PREFIXES["dx"]
 _LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "skos:notation", "dct:identifier")
 
 
@@ -21,7 +20,7 @@ class Ambiguous(QueryError):
 
     def __init__(self, name: str, candidates: list[tuple[str, str, str]]):
         self.candidates = candidates
-        lines = "\n".join(f"  {iri[len(ID_NS):] if iri.startswith(ID_NS) else iri}  {label}  [{kind}]"
+        lines = "\n".join(f"  {id_path(iri)}  {label}  [{kind}]"
                           for iri, label, kind in candidates)
         super().__init__(f"{name!r} is ambiguous; did you mean one of:\n{lines}")
 
@@ -81,7 +80,7 @@ def label_of(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> str:
     parts = [labels[k] for k in (lang, other) if k in labels]
     if parts:
         return " / ".join(dict.fromkeys(parts))
-    return iri[len(ID_NS):] if iri.startswith(ID_NS) else iri
+    return id_path(iri)
 
 
 @dataclass
@@ -101,13 +100,6 @@ class Entity:
     outgoing: list[Link]
     incoming: list[Link]
     quotes: list[tuple[str, str, str]]
-
-
-def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
 
 
 def _qualified_quotes(store: pyoxigraph.Store, subject: str, obj: str) -> list[tuple[str, str, str]]:
@@ -137,9 +129,9 @@ def describe(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> Entity:
     types, literals, outgoing, incoming, quotes = [], [], [], [], []
     for row in store.query(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o"):
         p, o = row["p"].value, row["o"]
-        short = _short(p)
+        short = compact(p)
         if short == "rdf:type":
-            types.append(_short(o.value))
+            types.append(compact(o.value))
         elif short in ("dx:quote", "prov:wasDerivedFrom", "dx:participation", "dx:figure"):
             continue
         elif isinstance(o, pyoxigraph.Literal):
@@ -162,7 +154,7 @@ def describe(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> Entity:
             FILTER(?p NOT IN (oa:hasTarget, oa:hasBody, dx:participant, skos:inScheme, rdf:type)) }}
             ORDER BY ?p ?s""", prefixes=PREFIXES):
         s = row["s"].value
-        incoming.append(Link(_short(row["p"].value), s, label_of(store, s, lang), _qualified_quotes(store, s, iri)))
+        incoming.append(Link(compact(row["p"].value), s, label_of(store, s, lang), _qualified_quotes(store, s, iri)))
     if not (types or literals or outgoing or incoming):
         raise QueryError(f"nothing in the graph is described by <{iri}>")
     return Entity(iri, label_of(store, iri, lang), types, literals, outgoing, incoming, quotes)

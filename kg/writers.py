@@ -13,8 +13,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from kg.namespace import RDF_TYPE, XSD_STRING, compact
 
 
 def _triples(ntriples: bytes) -> Iterator[Any]:
@@ -40,23 +39,16 @@ def turtle(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
 
 
 class _Compactor:
-    """Compact IRIs (prefix:local) for keys, @type values and datatypes, where a prefix covers the IRI."""
+    """kg.namespace.compact with a memo: a national-scale graph repeats the same few hundred IRIs millions of times."""
 
     def __init__(self, prefixes: Mapping[str, str]):
-        # Longest namespace first, so dxid: (…/id/) is never shadowed by a shorter one.
-        self.pairs = sorted(((str(ns), p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.prefixes = {p: str(ns) for p, ns in prefixes.items()}
         self.memo: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
         found = self.memo.get(iri)
         if found is None:
-            found = iri
-            for ns, prefix in self.pairs:
-                local = iri[len(ns):]
-                if iri.startswith(ns) and local and not local.startswith("//"):
-                    found = f"{prefix}:{local}"
-                    break
-            self.memo[iri] = found
+            found = self.memo[iri] = compact(iri, self.prefixes)
         return found
 
 

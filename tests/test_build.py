@@ -11,8 +11,8 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.build import build, serialize
 from kg.load import parse_data
-from kg.namespace import DX, ID
 from kg.rdf import data_graph
+from kg.terms import DX, ID
 from tests.conftest import (
     FIXTURE_DATA,
     FIXTURE_SOURCES,
@@ -109,7 +109,8 @@ AWKWARD = ['say "hi"', "C:\\dx\\", "two\nlines .\nthree", "tab\there", "bell\x07
 def test_writers_keep_awkward_literals_in_every_format() -> None:
     from decimal import Decimal
 
-    from kg.rdf import PREFIXES, nt_literal, number_literal
+    from kg.namespace import GRAPH_PREFIXES as PREFIXES
+    from kg.rdf import nt_literal, number_literal
 
     subject = ID["initiative/awkward"]
     lines = [f"<{subject}> <{DX.quote}> {nt_literal(text, 'ja')} ." for text in AWKWARD]

@@ -7,8 +7,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.codes import check_digit, code_error, full_code
-from kg.namespace import DX
 from kg.paths import ontology_file
+from kg.terms import DX
 
 
 def test_namespace_and_ontology_agree() -> None:

@@ -7,7 +7,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.build import check
-from kg.namespace import DX, ID, OA
+from kg.terms import DX, ID, OA
 from tests.conftest import NO_SHARED, REAL_DATA, SHARED_SEEDS
 
 SOURCE_002 = ID["source/002_eb5fe9d3246b009a"]

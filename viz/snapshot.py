@@ -6,13 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kg.query import PREFIXES
+from kg.namespace import DX_NS, ID_NS, PREFIXES
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-DX = PREFIXES["dx"]
-ID = PREFIXES["dxid"]
+DX = DX_NS
+ID = ID_NS
 
 # Entity kinds the views draw, with colour, vis-network shape and Japanese / English names.
 # Profile figures, tags, participations and source documents are shown in tooltips instead.

@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.namespace import ID_NS, PREFIXES
+
 if TYPE_CHECKING:
     import pyoxigraph
 
-ID_NS = "https://w3id.org/dxkg/id/"
 SCHEMES = ("factor", "driver", "principle")
 
 
@@ -133,8 +134,6 @@ def local(iri: str) -> tuple[str, str]:
 
 
 def _select(store: pyoxigraph.Store, query: str) -> list[tuple[str | None, ...]]:
-    from kg.query import PREFIXES
-
     answer = store.query(query, prefixes=PREFIXES)
     names = [v.value for v in answer.variables]
     return [tuple(None if sol[n] is None else sol[n].value for n in names) for sol in answer]
@@ -142,8 +141,6 @@ def _select(store: pyoxigraph.Store, query: str) -> list[tuple[str | None, ...]]
 
 def _langs(store: pyoxigraph.Store, query: str) -> dict[str, Label]:
     """Run a query binding ?s and ?l (language-tagged) into {s: Label}."""
-    from kg.query import PREFIXES
-
     out: dict[str, Label] = defaultdict(Label)
     for sol in store.query(query, prefixes=PREFIXES):
         lab, lang = sol["l"].value, sol["l"].language

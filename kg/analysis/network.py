@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from kg.analysis.cache import index_of
 from kg.analysis.cooccur import cooccurrence, incidence, labels, scope
 from kg.analysis.data import AnalysisError
+from kg.namespace import RDF_TYPE, RDFS_LABEL, compact
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
     from kg.analysis.columns import Columns
     from kg.analysis.data import Extract
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
@@ -32,8 +31,6 @@ def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
     import networkx as nx
     import pyoxigraph
 
-    from kg.query import compact
-
     g = nx.MultiDiGraph()
     types: dict[str, list[str]] = {}
     for quad in store.quads_for_pattern(None, None, None, None):
@@ -41,12 +38,12 @@ def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
         if not isinstance(s, pyoxigraph.NamedNode):
             continue
         if p.value == RDF_TYPE:
-            types.setdefault(s.value, []).append(compact(o))
+            types.setdefault(s.value, []).append(compact(o.value))
         elif p.value == RDFS_LABEL and isinstance(o, pyoxigraph.Literal):
             if o.language in ("ja", "en"):
                 g.add_node(s.value, **{f"label_{o.language}": o.value})
         elif isinstance(o, pyoxigraph.NamedNode):
-            pred = compact(p)
+            pred = compact(p.value)
             g.add_edge(s.value, o.value, key=pred, predicate=pred)
     for node in g.nodes:
         ts = sorted(types.get(node, []))

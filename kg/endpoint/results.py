@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from kg.namespace import PREFIXES, XSD_STRING
+
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 # Media type -> format name, per query kind; the first entry of each is the default.
@@ -175,7 +176,6 @@ def _tsv(variables: list[str], rows: list[list[Any]], truncated: bool, max_rows:
 def _rdf(triples: list[Any], fmt: str) -> bytes:
     import pyoxigraph
 
-    from kg.query import PREFIXES
 
     formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
                "jsonld": pyoxigraph.RdfFormat.JSON_LD, "rdfxml": pyoxigraph.RdfFormat.RDF_XML}

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kg.query import PREFIXES
+from kg.namespace import PREFIXES
 
 
 class Refused(Exception):

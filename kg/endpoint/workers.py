@@ -48,7 +48,7 @@ def _run(store: Any, job: Job) -> Outcome:
     import pyoxigraph
 
     from kg.endpoint.results import serialize
-    from kg.query import PREFIXES
+    from kg.namespace import PREFIXES
 
     kwargs: dict[str, Any] = {}
     if job.default_graphs is not None:
