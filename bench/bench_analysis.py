@@ -16,7 +16,7 @@ from pathlib import Path
 
 def main() -> None:
     from kg.analysis import assess, cooccurrence, driver_network, similar
-    from kg.query import open_store
+    from kg.store import open_store
 
     build = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("build")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 7

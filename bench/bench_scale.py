@@ -99,7 +99,8 @@ def has(module: str) -> bool:
 
 def bench_scale(n: int, repeat: int, build_repeat: int, work: Path, seed: int) -> list[Row]:
     from kg.namespace import PREFIXES
-    from kg.query import open_store, run, saved_queries
+    from kg.query import run, saved_queries
+    from kg.store import open_store
 
     scale = f"{n:,}"
     data, build = work / f"data-{n}", work / f"build-{n}"

@@ -21,7 +21,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from kg.query import open_store
+    from kg.store import open_store
     from viz.site import ViewRequest, make_view, write_view
     from viz.snapshot import load
 

@@ -6,18 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
 from kg import model as m
 from kg.checks import check_quotes, check_references, check_unique
-from kg.files import write_atomic
 from kg.load import DataInvalid, Problem, parse_data
 from kg.namespace import GRAPH_PREFIXES, SH_NS
 from kg.paths import GRAPH_FILES, ontology_file, shapes_file
 from kg.rdf import data_lines, sorted_ntriples
 from kg.yamlio import Loc
+
+if TYPE_CHECKING:
+    from kg.store import StoreInfo
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
@@ -168,25 +170,26 @@ class BuildResult:
     triples: int
     quotes_checked: bool
     dataset: m.Dataset
+    store: StoreInfo | None = None
 
 
 def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
           progress: Callable[[str], None] | None = None, shacl_engine: str = "auto") -> BuildResult:
-    """Check the data and write the graph in every format; raise DataInvalid and write nothing on problems."""
+    """Check the data and publish the graph in every format with its store (kg.store.publish).
+
+    On problems raise DataInvalid and write nothing: the previous build stays whole and in use.
+    """
+    from kg.analysis.cache import AnalysisCache
+    from kg.store import publish
+
     result = check(data_dir, sources_dir, progress=progress, shacl_engine=shacl_engine)
     if result.problems or result.ntriples is None:
         raise DataInvalid(result.problems)
     say = progress or (lambda _msg: None)
-    # Serialise everything before writing anything, so a failure leaves the old build whole.
     payloads = {}
     for fmt in FORMATS:
         say(f"serialising {GRAPH_FILES[fmt]}")
         payloads[fmt] = serialize(result.ntriples, fmt)
-    files = {}
-    for fmt, data in payloads.items():
-        files[fmt] = out_dir / GRAPH_FILES[fmt]
-        write_atomic(files[fmt], data)
-    from kg.store import ensure_store  # queries answer from the persistent store, rebuilt only on change
-
-    ensure_store(out_dir, progress=say, same_graph=result.store)
-    return BuildResult(files, result.triples, result.quotes_checked, result.dataset)
+    info = publish(out_dir, payloads, extras=[AnalysisCache()], same_graph=result.store, progress=say)
+    files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
+    return BuildResult(files, result.triples, result.quotes_checked, result.dataset, info)

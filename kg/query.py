@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.errors import DxkgError
 from kg.namespace import PREFIXES, XSD_STRING
 from kg.namespace import compact as compact_iri
-from kg.paths import GRAPH_FILES
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 
 
-class QueryError(Exception):
-    """A query that cannot be run: bad syntax, refused clause, missing graph (exit status 1)."""
+class QueryError(DxkgError):
+    """A query that cannot be run: bad syntax, refused clause, unknown saved query (exit status 1)."""
 
 
 @dataclass(frozen=True)
@@ -79,26 +79,6 @@ def refuse_outbound(query: str) -> None:
     if match:
         word = match.group(1).upper()
         raise QueryError(f"{word} is refused: queries run on the local graph only and never fetch from the network")
-
-
-def open_store(build_dir: Path) -> pyoxigraph.Store:
-    """The build's persistent Oxigraph store, opened read-only.
-
-    Readers never load or rebuild: a store that is missing or was not loaded from the dxkg.nt
-    beside it (checked by size and mtime) is an error that asks for `dxkg build`. The one write on
-    this path is kg.store's crash recovery, which renames a complete previous store back into place.
-    """
-    from kg.store import StoreError, is_current, open_read_only, store_path
-
-    nt = build_dir / GRAPH_FILES["nt"]
-    if not nt.is_file():
-        raise QueryError(f"no built graph at {nt}: run `dxkg build` first")
-    if not is_current(build_dir):
-        raise QueryError(f"the store in {build_dir} is missing or older than {nt.name}: run `dxkg build`")
-    try:
-        return open_read_only(store_path(build_dir))
-    except StoreError as exc:
-        raise QueryError(str(exc)) from exc
 
 
 @dataclass

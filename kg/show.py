@@ -1,75 +1,15 @@
-"""Look up one entity by id, IRI or name, with its links and the quotes behind them."""
+"""One entity with its links and the quotes behind them (kg.names resolves the name first)."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kg.namespace import DX_NS, ID_NS, PREFIXES, compact, id_path
+from kg.namespace import PREFIXES, compact, id_path
 from kg.query import QueryError
 
 if TYPE_CHECKING:
     import pyoxigraph
-
-_LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "skos:altLabel", "skos:notation", "dct:identifier")
-
-
-class Ambiguous(QueryError):
-    """A name that matches several entities; `candidates` lists (iri, label, type)."""
-
-    def __init__(self, name: str, candidates: list[tuple[str, str, str]]):
-        self.candidates = candidates
-        lines = "\n".join(f"  {id_path(iri)}  {label}  [{kind}]"
-                          for iri, label, kind in candidates)
-        super().__init__(f"{name!r} is ambiguous; did you mean one of:\n{lines}")
-
-
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-def resolve(store: pyoxigraph.Store, name: str) -> str:
-    """The IRI an id, IRI, `kind/id` path, notation or Japanese/English name refers to.
-
-    Exact matches win over partial ones; several matches at the best level raise Ambiguous.
-    """
-    import pyoxigraph
-
-    if name.startswith(("http://", "https://")):
-        return name
-    if "/" in name and _exists(store, ID_NS + name):
-        return ID_NS + name
-    rows = store.query(f"""
-        SELECT DISTINCT ?s ?text ?type WHERE {{
-          VALUES ?p {{ {' '.join(_LABEL_PREDICATES)} }}
-          ?s ?p ?text ; a ?t .
-          FILTER(STRSTARTS(STR(?s), "{ID_NS}") && STRSTARTS(STR(?t), "{DX_NS}"))
-          BIND(STRAFTER(STR(?t), "#") AS ?type)
-        }}""", prefixes=PREFIXES)
-    wanted = _norm(name)
-    words = wanted.split()
-    exact: dict[str, str] = {}
-    partial: dict[str, str] = {}
-    for row in rows:
-        iri, text, kind = row["s"].value, _norm(row["text"].value), row["type"].value
-        assert isinstance(row["s"], pyoxigraph.NamedNode)
-        if text == wanted:
-            exact[iri] = kind
-        elif words and all(w in text for w in words):
-            partial[iri] = kind
-    for level in (exact, partial):
-        if len(level) == 1:
-            return next(iter(level))
-        if len(level) > 1:
-            raise Ambiguous(name, sorted((iri, label_of(store, iri), kind) for iri, kind in level.items()))
-    raise QueryError(f"nothing in the graph is called {name!r} (try an id such as municipality/013439, "
-                     "a Japanese or English name, or a factor/driver/principle code)")
-
-
-def _exists(store: pyoxigraph.Store, iri: str) -> bool:
-    return bool(store.query(f"ASK {{ <{iri}> ?p ?o }}"))
-
 
 def label_of(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> str:
     """'ja-label / en-label' for an IRI, or its short form when it has none."""

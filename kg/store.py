@@ -1,187 +1,297 @@
-"""The persistent Oxigraph store in the build folder: built from dxkg.nt, swapped in whole, opened read-only.
+"""The build folder: each build writes a complete generation beside the last, then switches to it in one step.
 
-Layout of `<build>/store/`: the Oxigraph (RocksDB) files, the analysis cache (kg.analysis.cache: the
-graph extracted once for `dxkg cooccur/similar/assess`) and `dxkg-store.json`, a manifest naming the
-N-Triples file the store was loaded from, its SHA-256 and the cache files. The store is rebuilt only when that hash
-changes. A rebuild loads into a fresh sibling folder and swaps it in with renames, so a failed or
-interrupted load never touches the store readers are using.
+Layout of a build folder::
+
+    current -> gen-3                 the generation every reader uses (a symlink, replaced atomically)
+    gen-3/                           one complete build:
+        dxkg.nt dxkg.ttl dxkg.jsonld   the graph files
+        store/                         the Oxigraph (RocksDB) store, opened read-only by readers
+        analysis*.json …               files that extra writers (e.g. the analysis cache) put beside it
+        manifest.json                  written last: what the generation holds (hashes, counts, extras)
+    gen-2/                           the previous generation, kept for readers that still have it open
+    dxkg.nt -> current/dxkg.nt       the graph files where people look for them (symlinks)
+
+A build killed at any moment leaves `current` on the previous complete generation, so every command
+keeps answering; the half-written `.gen-*` folder it leaves is removed by the next build. Builds of
+one folder are serialised by a lock. A generation's store comes from the previous generation's when
+the graph is unchanged (a hard-linked RocksDB backup), from that backup plus the changed triples when
+little changed, and from a bulk load otherwise.
+
+The store knows nothing of what extra writers write: it calls them with the loaded store and a folder
+and records the manifest entry each returns under its name and version.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
+
+from kg.errors import EnvironmentProblem
+from kg.files import write_atomic
+from kg.paths import GRAPH_FILES
 
 if TYPE_CHECKING:
     import pyoxigraph
 
+CURRENT = "current"
+MANIFEST = "manifest.json"
 STORE_DIR = "store"
-MANIFEST = "dxkg-store.json"
-SOURCE = "dxkg.nt"  # kg.build.GRAPH_FILES["nt"]; not imported, so readers need not import rdflib
-_OLD_PREFIX = ".store-old-"
+LOCK = ".lock"
+_GEN = "gen-"
+_PARTIAL = ".gen-"
+# Above this share of changed triples a bulk load is faster than deleting and inserting into a backup.
+INCREMENTAL_MAX_CHANGE = 0.2
 
 
-class StoreError(Exception):
-    """No usable store: no build, or a store that cannot be opened."""
+class StoreError(EnvironmentProblem):
+    """No usable build: none yet, one from an older dxkg, or a store that cannot be opened."""
+
+
+class Extra(Protocol):
+    """A writer of files that belong beside the store (e.g. the analysis cache); versioned by its own format."""
+
+    name: str
+    version: str
+
+    def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
+        """Write into `folder` from the loaded store; return the manifest entry naming what was written."""
+        ...
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One complete build in the build folder."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_DIR
+
+    def file(self, fmt: str) -> Path:
+        return self.path / GRAPH_FILES[fmt]
+
+    def extra(self, name: str, version: str) -> dict[str, Any] | None:
+        """The manifest entry an extra writer left, when it was written in `version`."""
+        entry = self.manifest.get("extras", {}).get(name)
+        return entry if isinstance(entry, dict) and entry.get("version") == version else None
 
 
 @dataclass(frozen=True)
 class StoreInfo:
-    path: Path
-    sha256: str
+    generation: Generation
     triples: int
-    rebuilt: bool
+    how: str  # "reused" | "updated" | "loaded"
+
+    @property
+    def rebuilt(self) -> bool:
+        return self.how != "reused"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def current(build_dir: Path) -> Generation | None:
+    """The generation `current` points to, or None when the folder holds no complete build."""
+    link = build_dir / CURRENT
+    try:
+        target = (build_dir / os.readlink(link)).resolve()
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Generation(target, manifest) if isinstance(manifest, dict) else None
+
+
+def require(build_dir: Path) -> Generation:
+    """The current generation, or StoreError saying what to do."""
+    gen = current(build_dir)
+    if gen is not None:
+        return gen
+    if (build_dir / GRAPH_FILES["nt"]).is_file() and not (build_dir / GRAPH_FILES["nt"]).is_symlink():
+        raise StoreError(f"{build_dir} was built by an older dxkg: run `dxkg build` again")
+    raise StoreError(f"no built graph in {build_dir}: run `dxkg build` first")
 
 
 def store_path(build_dir: Path) -> Path:
-    return build_dir / STORE_DIR
+    """The store folder of the current generation (resolved: it stays valid while a rebuild switches)."""
+    return require(build_dir).store_path
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_manifest(build_dir: Path) -> dict[str, object] | None:
-    """The manifest of the current store, or None when there is no complete store."""
-    _recover(build_dir)
-    path = store_path(build_dir) / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _stamp(nt: Path) -> list[int]:
-    """Size and modification time of dxkg.nt: what a reader compares, cheaply, instead of hashing it."""
-    st = nt.stat()
-    return [st.st_size, st.st_mtime_ns]
-
-
-def is_current(build_dir: Path) -> bool:
-    """Whether the store was loaded from the dxkg.nt now in the build folder (by size and mtime, no hashing)."""
-    nt = build_dir / SOURCE
-    manifest = read_manifest(build_dir)
-    return nt.is_file() and manifest is not None and manifest.get("stamp") == _stamp(nt)
-
-
-def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:
-    from kg.files import write_atomic
-
-    write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
-
-
-def ensure_store(build_dir: Path, progress: Callable[[str], None] | None = None,
-                 same_graph: pyoxigraph.Store | None = None) -> StoreInfo:
-    """Load dxkg.nt into `<build>/store` unless the store already holds exactly that file.
-
-    `same_graph`, an in-memory store already holding the same triples (the build's SHACL store), is
-    used to extract the analysis cache: Oxigraph answers those scans several times faster from memory
-    than from the on-disk store."""
-    say = progress or (lambda _msg: None)
-    nt = build_dir / SOURCE
-    if not nt.is_file():
-        raise StoreError(f"no built graph at {nt}: run `dxkg build` first")
-    sha = file_sha256(nt)
-    manifest = read_manifest(build_dir)
-    if manifest is not None and manifest.get("sha256") == sha:
-        say("the store is up to date")
-        update: dict[str, object] = {}
-        if manifest.get("stamp") != _stamp(nt):  # same bytes rewritten: record the new mtime for readers
-            update["stamp"] = _stamp(nt)
-        if not _cache_is_current(manifest):  # a store from before the cache, or an older cache format
-            say("caching the analysis data")
-            update["analysis"] = _write_cache(same_graph or open_read_only(store_path(build_dir)),
-                                              store_path(build_dir))
-        if update:
-            _write_manifest(store_path(build_dir), {**manifest, **update})
-        return StoreInfo(store_path(build_dir), sha, int(manifest.get("triples", 0)), rebuilt=False)
-    say(f"loading the store {store_path(build_dir)}")
-    triples = _rebuild(build_dir, nt, sha, say, same_graph)
-    return StoreInfo(store_path(build_dir), sha, triples, rebuilt=True)
-
-
-def _rebuild(build_dir: Path, nt: Path, sha: str, say: Callable[[str], None],
-             same_graph: pyoxigraph.Store | None = None) -> int:
-    import pyoxigraph
-
-    build_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".store-new-", dir=build_dir))
-    try:
-        store = pyoxigraph.Store(str(tmp))
-        store.bulk_load(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        triples = len(store)
-        # Extracted now, into the new folder, so it is swapped in with the store and never stale.
-        say("caching the analysis data")
-        analysis = _write_cache(same_graph or store, tmp)
-        del store
-        gc.collect()  # the store closes (and releases its lock) when the object is freed
-        manifest = {"source": SOURCE, "sha256": sha, "stamp": _stamp(nt), "triples": triples, "format": "oxigraph",
-                    "analysis": analysis}
-        # The manifest is written last: a folder without one is never taken for a complete store.
-        _write_manifest(tmp, manifest)
-        _swap(build_dir, tmp)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return triples
-
-
-def _write_cache(store: pyoxigraph.Store, folder: Path) -> dict[str, object]:
-    from kg.analysis.cache import write_cache
-
-    return write_cache(store, folder)
-
-
-def _cache_is_current(manifest: dict[str, object]) -> bool:
-    from kg.analysis.cache import manifest_entry
-
-    return manifest_entry(manifest) is not None
-
-
-def _swap(build_dir: Path, new: Path) -> None:
-    """Put `new` in place of `<build>/store`; the old store is renamed aside first, then removed."""
-    target = store_path(build_dir)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=_OLD_PREFIX, dir=build_dir))
-        os.replace(target, old / STORE_DIR)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _recover(build_dir: Path) -> None:
-    """After a crash between the two renames of a swap, put the previous store back."""
-    if store_path(build_dir).exists() or not build_dir.is_dir():
-        return
-    for old in sorted(build_dir.glob(f"{_OLD_PREFIX}*")):
-        candidate = old / STORE_DIR
-        if (candidate / MANIFEST).is_file():
-            os.replace(candidate, store_path(build_dir))
-            shutil.rmtree(old, ignore_errors=True)
-            return
+def open_store(build_dir: Path) -> pyoxigraph.Store:
+    """The current generation's Oxigraph store, opened read-only (several readers may share it)."""
+    return open_read_only(require(build_dir).store_path)
 
 
 def open_read_only(path: Path) -> pyoxigraph.Store:
-    """Open a store folder read-only (several readers may do so at once)."""
     import pyoxigraph
 
-    if not (path / MANIFEST).is_file():
-        raise StoreError(f"no complete store at {path}: run `dxkg build` first")
     try:
         return pyoxigraph.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _locked(build_dir: Path) -> Iterator[None]:
+    """Hold the build folder's lock: one build at a time writes into it."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / LOCK, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = (),
+            same_graph: pyoxigraph.Store | None = None,
+            progress: Callable[[str], None] | None = None) -> StoreInfo:
+    """Write a new generation holding `files` (format -> bytes, `nt` required) and its store, then switch to it.
+
+    `same_graph`, an in-memory store holding the same triples (the build's SHACL store), is what the
+    extra writers read: Oxigraph answers their scans several times faster from memory than from disk.
+    """
+    say = progress or (lambda _msg: None)
+    nt = files["nt"]
+    digest = sha256(nt)
+    with _locked(build_dir):
+        _clean(build_dir)
+        previous = current(build_dir)
+        work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
+        for fmt, data in files.items():
+            say(f"writing {GRAPH_FILES[fmt]}")
+            write_atomic(work / GRAPH_FILES[fmt], data)
+        info_how, triples = _make_store(previous, work, nt, digest, say)
+        manifest: dict[str, Any] = {"sha256": digest, "triples": triples, "store": STORE_DIR, "extras": {},
+                                    "files": sorted(GRAPH_FILES[f] for f in files)}
+        for extra in extras:
+            reuse = previous.extra(extra.name, extra.version) if previous and info_how == "reused" else None
+            if reuse is not None and _copy_extra(previous, work, reuse):  # type: ignore[union-attr]
+                manifest["extras"][extra.name] = reuse
+                continue
+            say(f"writing the {extra.name} files")
+            source = same_graph if same_graph is not None else open_read_only(work / STORE_DIR)
+            manifest["extras"][extra.name] = {**extra.write(source, work), "version": extra.version}
+        # The manifest is written last: a folder without one is never taken for a generation.
+        write_atomic(work / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+        final = build_dir / f"{_GEN}{_next_number(build_dir)}"
+        os.replace(work, final)
+        _switch(build_dir, final.name)
+        _links(build_dir)
+        _clean(build_dir, keep=previous.path.name if previous else "")
+        return StoreInfo(Generation(final, manifest), triples, info_how)
+
+
+def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
+                say: Callable[[str], None]) -> tuple[str, int]:
+    """Fill `work/store`: reused, updated from the previous generation's, or bulk-loaded."""
+    import pyoxigraph
+
+    target = work / STORE_DIR
+    if previous is not None and (previous.store_path / "CURRENT").is_file():
+        if previous.manifest.get("sha256") == digest:
+            say("the store is up to date")
+            _backup(previous.store_path, target)
+            return "reused", int(previous.manifest.get("triples", 0))
+        old_nt = previous.file("nt")
+        if old_nt.is_file():
+            old, new = set(old_nt.read_bytes().split(b"\n")), set(nt.split(b"\n"))
+            removed, added = old - new, new - old
+            if len(removed) + len(added) <= INCREMENTAL_MAX_CHANGE * max(1, len(new)):
+                say(f"updating the store ({len(added)} triples added, {len(removed)} removed)")
+                _backup(previous.store_path, target)
+                store = pyoxigraph.Store(str(target))
+                parse = pyoxigraph.RdfFormat.N_TRIPLES
+                for quad in pyoxigraph.parse(b"\n".join(sorted(removed)) + b"\n", format=parse):
+                    store.remove(quad)
+                store.extend(pyoxigraph.parse(b"\n".join(sorted(added)) + b"\n", format=parse))
+                store.flush()
+                triples = len(store)
+                del store
+                return "updated", triples
+    say("loading the store")
+    store = pyoxigraph.Store(str(target))
+    store.bulk_load(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    store.flush()
+    triples = len(store)
+    del store  # the store closes (and releases its lock) when the object is freed
+    return "loaded", triples
+
+
+def _backup(source: Path, target: Path) -> None:
+    """A RocksDB checkpoint of `source` at `target`: hard links, so it costs almost nothing."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(source))
+    store.backup(str(target))
+    del store
+
+
+def _copy_extra(previous: Generation, work: Path, entry: dict[str, Any]) -> bool:
+    """Hard-link the files an extra wrote in the previous generation (same graph, same format)."""
+    names = [v for k, v in entry.items() if k.endswith("file") and isinstance(v, str)]
+    if not names or not all((previous.path / n).is_file() for n in names):
+        return False
+    for n in names:
+        os.link(previous.path / n, work / n)
+    return True
+
+
+def _next_number(build_dir: Path) -> int:
+    numbers = [int(p.name[len(_GEN):]) for p in build_dir.glob(f"{_GEN}*") if p.name[len(_GEN):].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _switch(build_dir: Path, name: str) -> None:
+    """Point `current` at generation `name` in one step (a new symlink renamed over the old one)."""
+    tmp = build_dir / f".{CURRENT}-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(name, tmp)
+    os.replace(tmp, build_dir / CURRENT)
+    fd = os.open(build_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the switch survives a power cut, not only a killed process
+    finally:
+        os.close(fd)
+
+
+def _links(build_dir: Path) -> None:
+    """`build/dxkg.ttl` and friends as symlinks through `current`, replacing files an older dxkg wrote."""
+    for name in GRAPH_FILES.values():
+        path = build_dir / name
+        if path.is_symlink() and os.readlink(path) == f"{CURRENT}/{name}":
+            continue
+        tmp = build_dir / f".{name}-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(f"{CURRENT}/{name}", tmp)
+        os.replace(tmp, path)
+
+
+def _clean(build_dir: Path, keep: str | None = None) -> None:
+    """Remove what killed builds left (`.gen-*`) and an older dxkg's store folders; with `keep` (a
+    generation's name, or "" for none) also every generation but the current one and `keep`.
+    Runs under the lock, so no other build is writing."""
+    gen = current(build_dir)
+    alive = {gen.path.name} if gen else set()
+    if keep:
+        alive.add(keep)
+    for path in build_dir.iterdir():
+        name = path.name
+        stale = name.startswith(_PARTIAL) or name.startswith((".store-new-", ".store-old-")) or \
+            (keep is not None and name.startswith(_GEN) and name not in alive) or \
+            (name == STORE_DIR and path.is_dir() and not path.is_symlink())
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)

@@ -14,19 +14,23 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.analysis import assess, cooccurrence, driver_network, fisher_exact, similar, to_networkx
-from kg.analysis.cache import load_columns
-from kg.analysis.columns import to_extract
-from kg.analysis.data import AnalysisError, extract
+from kg.adapter import Adapter, get_adapter
+from kg.analysis.assessment import assess
+from kg.analysis.cache import AnalysisCache, load_columns
+from kg.analysis.columns import decode, encode
+from kg.analysis.cooccur import cooccurrence, fisher_exact
+from kg.analysis.network import driver_network, to_networkx
+from kg.analysis.records import AnalysisError
+from kg.analysis.similarity import similar
 from kg.cli import cli
-from kg.query import open_store
-from kg.store import MANIFEST, ensure_store, store_path
+from kg.errors import DxkgError
+from kg.store import MANIFEST, current, open_store, publish
 from tests.conftest import FX_INITIATIVES, FX_MEASURES, FX_PRACTICES
 
 
 @pytest.fixture(scope="module")
 def fx(fixture_build):
-    return extract(open_store(fixture_build[0]))
+    return get_adapter(fixture_build[0])
 
 
 def _pair(rows, a, b):
@@ -34,10 +38,11 @@ def _pair(rows, a, b):
 
 
 def test_extract_counts(fx):
-    assert len(fx.initiatives) == FX_INITIATIVES
-    assert len(fx.practices) == FX_PRACTICES
-    assert sum(len(p.measures) for p in fx.plans.values()) == FX_MEASURES
-    mori = next(m for m in fx.municipalities.values() if m.id == "mori-hokkaido")
+    ex = fx.extract
+    assert len(ex.initiatives) == FX_INITIATIVES
+    assert len(ex.practices) == FX_PRACTICES
+    assert sum(len(p.measures) for p in ex.plans.values()) == FX_MEASURES
+    mori = next(m for m in ex.municipalities.values() if m.id == "mori-hokkaido")
     assert mori.population == 14456 and mori.ageing == pytest.approx(5649 / 14456)
 
 
@@ -82,9 +87,10 @@ def test_initiative_level_and_factor_driver(fx):
 def test_filters(fx):
     assert cooccurrence(fx, domain="agriculture")[0].n == 4
     assert cooccurrence(fx, prefecture="北海道", min_count=0)[0].n == 2
+    assert cooccurrence(fx, prefecture="Hokkaido", min_count=0) == cooccurrence(fx, prefecture="北海道", min_count=0)
     assert cooccurrence(fx, min_count=2) == []
     assert len(cooccurrence(fx, top=1)) == 1
-    with pytest.raises(AnalysisError, match="unknown prefecture"):
+    with pytest.raises(DxkgError, match="no prefecture in the graph is called 'Atlantis'"):
         cooccurrence(fx, prefecture="Atlantis")
     with pytest.raises(AnalysisError, match="unknown domain"):
         cooccurrence(fx, domain="space")
@@ -129,7 +135,7 @@ def test_similar_weights_and_names(fx):
     assert r.query.id == "mori-h-smart-farm"
     assert r.matches[0].contributions["population"] == pytest.approx(1.0)  # 森町 (Shizuoka), same band
     assert similar(fx, "Ina drone logistics").query.id == "ina-drone-logistics"
-    with pytest.raises(AnalysisError, match="matches 2 initiatives"):
+    with pytest.raises(DxkgError, match="matches 2 entities"):
         similar(fx, "伊那")
     with pytest.raises(AnalysisError, match="unknown weight"):
         similar(fx, "ina-orchard-drones", weights={"colour": 1})
@@ -176,11 +182,11 @@ def test_cli_formats(fixture_build):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("similar", "no-such-thing"), "no initiative matches"),
+    (("similar", "no-such-thing"), "no initiative in the graph is called 'no-such-thing'"),
     (("similar", "mori-h-smart-farm", "--top", "0"), "--top must be a positive number"),
     (("similar", "mori-h-smart-farm", "-w", "domains"), "PART=NUMBER"),
     (("cooccur", "--top", "-1"), "--top must be a positive number"),
-    (("assess", "no-plan"), "no plan matches"),
+    (("assess", "no-plan"), "no plan in the graph is called 'no-plan'"),
 ])
 def test_cli_bad_input(fixture_build, args, message):
     res = _run(fixture_build[0], *args)
@@ -189,8 +195,7 @@ def test_cli_bad_input(fixture_build, args, message):
 
 
 def test_cli_empty_graph(tmp_path):
-    (tmp_path / "dxkg.nt").write_text("", encoding="utf-8")
-    ensure_store(tmp_path)
+    publish(tmp_path, {"nt": b""}, extras=[AnalysisCache()])
     for args in (("cooccur",), ("similar", "x"), ("assess",)):
         res = _run(tmp_path, *args)
         assert res.exit_code == 1, args
@@ -201,8 +206,7 @@ def test_plan_without_measures(fixture_build, tmp_path):
     # The loader refuses such a plan in YAML, but a dx:Plan may come from elsewhere in RDF.
     nt = (fixture_build[0] / "dxkg.nt").read_text(encoding="utf-8")
     kept = [line for line in nt.splitlines() if "ontology#measure>" not in line]
-    (tmp_path / "dxkg.nt").write_text("\n".join(kept) + "\n", encoding="utf-8")
-    ensure_store(tmp_path)
+    publish(tmp_path, {"nt": ("\n".join(kept) + "\n").encode()}, extras=[AnalysisCache()])
     res = _run(tmp_path, "assess", "mori-s-plan")
     assert res.exit_code == 1 and "has no measures" in res.output
 
@@ -210,53 +214,56 @@ def test_plan_without_measures(fixture_build, tmp_path):
 @pytest.mark.parametrize("which", ["fixture_build", "real_build"])
 def test_cache_gives_the_sparql_answers(which, request):
     build = request.getfixturevalue(which)[0]
-    col = load_columns(build)
+    gen = current(build)
+    col = load_columns(gen)
     assert col is not None, "dxkg build writes the analysis cache"
-    store = open_store(build)
-    ex = extract(store)
-    assert to_extract(col) == ex  # lossless: every label, quote, tag and link comes back
+    cached, fresh = get_adapter(build), Adapter.of_store(open_store(build))
+    ex = fresh.extract
+    assert decode(col) == ex  # lossless: every label, quote, tag and link comes back
+    assert encode(ex).core == col.core
     for kind in ("driver", "factor", "factor-driver"):
         for level in ("practice", "initiative"):
-            assert cooccurrence(build, kind, level) == cooccurrence(store, kind, level), (kind, level)
-    assert cooccurrence(build, explicit_only=True, lang="ja") == cooccurrence(store, explicit_only=True, lang="ja")
-    assert dict(driver_network(build).nodes(data=True)) == dict(driver_network(store).nodes(data=True))
+            assert cooccurrence(cached, kind, level) == cooccurrence(fresh, kind, level), (kind, level)
+    assert cooccurrence(cached, explicit_only=True, lang="ja") == cooccurrence(fresh, explicit_only=True, lang="ja")
+    assert dict(driver_network(cached).nodes(data=True)) == dict(driver_network(fresh).nodes(data=True))
     ids = sorted(i.id for i in ex.initiatives.values())
     for ident in ids[:3] + ids[-2:]:
-        assert similar(build, ident, top=10) == similar(store, ident, top=10), ident
+        assert similar(cached, ident, top=10) == similar(fresh, ident, top=10), ident
     for plan in sorted(p.id for p in ex.plans.values()):
-        assert assess(build, plan) == assess(store, plan), plan
+        assert assess(cached, plan) == assess(fresh, plan), plan
 
 
-def test_old_store_without_cache_falls_back_to_sparql(fixture_build, tmp_path):
+def _copy_without_cache(fixture_build, tmp_path: Path, version: str | None) -> Path:
+    """A copy of the fixture build whose manifest has no analysis cache (None) or one in another format."""
     build = tmp_path / "build"
-    shutil.copytree(fixture_build[0], build)
-    manifest_path = store_path(build) / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    del manifest["analysis"]  # as written before the cache existed
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    assert load_columns(build) is None
+    shutil.copytree(fixture_build[0], build, symlinks=True)
+    gen = current(build)
+    manifest = dict(gen.manifest)
+    if version is None:
+        manifest["extras"] = {}  # as written before the cache existed
+    else:
+        manifest["extras"] = {"analysis": {**manifest["extras"]["analysis"], "version": version}}
+    (gen.path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    return build
+
+
+@pytest.mark.parametrize("version", [None, "an-older-format"])
+def test_without_a_cache_in_this_format_the_answers_come_from_sparql(fixture_build, tmp_path, version):
+    build = _copy_without_cache(fixture_build, tmp_path, version)
+    assert load_columns(current(build)) is None
     res = _run(build, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
     assert res.exit_code == 0 and [r["id"] for r in json.loads(res.stdout)] == ["mori-s-tea-farm", "ina-orchard-drones"]
-    assert cooccurrence(build) == cooccurrence(fixture_build[0])
-
-
-def test_stale_store_is_not_answered_from_the_cache(fixture_build, tmp_path):
-    build = tmp_path / "build"
-    shutil.copytree(fixture_build[0], build)
-    (build / "dxkg.nt").touch()  # the graph changed after the store (and its cache) were built
-    assert load_columns(build) is None
-    res = _run(build, "cooccur")
-    assert res.exit_code == 1 and "run `dxkg build`" in res.output
+    assert cooccurrence(get_adapter(build)) == cooccurrence(get_adapter(fixture_build[0]))
 
 
 def test_cache_files_are_reproducible(fixture_build, tmp_path):
     import pyoxigraph
 
-    from kg.analysis.cache import CORE_FILE, INDEX_FILE, TEXT_FILE, write_cache
-
     memory = pyoxigraph.Store()  # another store, another query order: the same bytes
     memory.bulk_load(path=str(fixture_build[0] / "dxkg.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    entry = write_cache(memory, tmp_path)
+    entry = AnalysisCache().write(memory, tmp_path)
     assert (entry["initiatives"], entry["practices"]) == (FX_INITIATIVES, FX_PRACTICES)
-    for name in (CORE_FILE, TEXT_FILE, INDEX_FILE):
-        assert (tmp_path / name).read_bytes() == (store_path(fixture_build[0]) / name).read_bytes(), name
+    gen = current(fixture_build[0])
+    for key in ("core_file", "text_file", "index_file"):
+        name = entry[key]
+        assert (tmp_path / name).read_bytes() == (gen.path / name).read_bytes(), name

@@ -86,7 +86,7 @@ def test_query_refusals_and_errors(fixture_build, tmp_path: Path) -> None:
     unknown = _run("query", "no-such-query", "--build-dir", str(out))
     assert unknown.exit_code == 1 and "no saved query named" in unknown.stderr
     missing = _run("query", "cases-per-factor", "--build-dir", str(tmp_path / "none"))
-    assert missing.exit_code == 1 and "dxkg build" in missing.stderr
+    assert missing.exit_code == 2 and "dxkg build" in missing.stderr  # a missing build is an error, not bad input
 
 
 def test_show_resolves_names_and_reports_ambiguity(fixture_build) -> None:
@@ -94,6 +94,8 @@ def test_show_resolves_names_and_reports_ambiguity(fixture_build) -> None:
     ambiguous = _run("show", "森町", "--build-dir", str(out))
     assert ambiguous.exit_code == 1
     assert f"municipality/{MORI_HOKKAIDO}" in ambiguous.stderr and f"municipality/{MORI_SHIZUOKA}" in ambiguous.stderr
+    candidates = [line for line in ambiguous.stderr.splitlines() if line.startswith("  ")]
+    assert len(candidates) == 2 and "北海道" in candidates[0] and "静岡県" in candidates[1]  # what tells them apart
     town = _run("show", f"municipality/{MORI_SHIZUOKA}", "--build-dir", str(out))
     assert town.exit_code == 0
     assert "静岡県" in town.stdout and "18000 (2023-04)" in town.stdout
@@ -116,7 +118,7 @@ def test_export(fixture_build, tmp_path: Path) -> None:
     ttl = _run("export", "--build-dir", str(out))
     assert len(Graph().parse(data=ttl.stdout_bytes, format="turtle")) > 0
     missing = _run("export", "--build-dir", str(tmp_path / "none"))
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2 and "dxkg build" in missing.stderr
 
 
 def test_python_dash_m_kg_help() -> None:

@@ -197,8 +197,8 @@ def test_an_unreachable_store_exits_2(fixture_build: tuple[Path, BuildResult]) -
 
 def test_a_missing_build_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["push", "--endpoint", "http://127.0.0.1:9/data", "--build-dir", str(tmp_path)])
-    assert result.exit_code == 1
-    assert f"no built graph at {tmp_path / 'dxkg.nt'}: run `dxkg build` first" in result.stderr
+    assert result.exit_code == 2
+    assert f"no built graph in {tmp_path}: run `dxkg build` first" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])

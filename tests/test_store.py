@@ -1,4 +1,4 @@
-"""The persistent Oxigraph store: built with the graph, rebuilt only on change, swapped in whole, read-only."""
+"""The build folder: each build a complete generation, switched in one step; the store read-only to readers."""
 
 from __future__ import annotations
 
@@ -10,33 +10,50 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
+from kg.adapter import get_adapter
+from kg.analysis.cache import AnalysisCache
+from kg.build import build
 from kg.cli import cli
-from kg.query import QueryError, open_store, run
-from kg.store import MANIFEST, StoreError, ensure_store, file_sha256, read_manifest, store_path
-from tests.conftest import FX_INITIATIVES, FX_PRACTICES
+from kg.query import run
+from kg.store import MANIFEST, StoreError, current, open_store, publish, sha256
+from tests.conftest import FIXTURE_DATA, FX_INITIATIVES, FX_PRACTICES
 
 COUNT_INITIATIVES = "SELECT (COUNT(*) AS ?n) WHERE { ?i a dx:Initiative }"
-EXTRA = '<https://w3id.org/dxkg/id/initiative/extra> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ' \
-        '<https://w3id.org/dxkg/ontology#Initiative> .\n'
+EXTRA_IRI = "https://w3id.org/dxkg/id/initiative/extra"
+EXTRA = (f"<{EXTRA_IRI}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+         f"<https://w3id.org/dxkg/ontology#Initiative> .\n"
+         f'<{EXTRA_IRI}> <http://purl.org/dc/terms/identifier> "extra" .\n').encode()
 
 
 def _copy(fixture_build, tmp_path: Path) -> Path:
     out, _ = fixture_build
     target = tmp_path / "build"
-    shutil.copytree(out, target)
+    shutil.copytree(out, target, symlinks=True)  # the generations and the `current` link as they are
     return target
 
 
-def _count(build: Path) -> int:
-    return int(run(open_store(build), COUNT_INITIATIVES).rows[0][0].value)
+def _count(build_dir: Path) -> int:
+    return int(run(open_store(build_dir), COUNT_INITIATIVES).rows[0][0].value)
 
 
-def test_build_loads_the_store_with_a_manifest(fixture_build) -> None:
+def _republish(build_dir: Path, nt: bytes, **kw) -> object:
+    """A new generation holding `nt` (the other graph files copied as they are)."""
+    gen = current(build_dir)
+    assert gen is not None
+    files = {"nt": nt, "ttl": gen.file("ttl").read_bytes(), "jsonld": gen.file("jsonld").read_bytes()}
+    return publish(build_dir, files, extras=[AnalysisCache()], **kw)
+
+
+def test_build_publishes_a_generation_with_a_manifest(fixture_build) -> None:
     out, result = fixture_build
-    manifest = read_manifest(out)
-    assert manifest is not None
-    assert manifest["sha256"] == file_sha256(out / "dxkg.nt")
-    assert manifest["triples"] == result.triples
+    gen = current(out)
+    assert gen is not None and gen.path.name == "gen-1"
+    assert gen.manifest["sha256"] == sha256((out / "dxkg.nt").read_bytes())
+    assert gen.manifest["triples"] == result.triples
+    analysis = gen.manifest["extras"]["analysis"]
+    assert (analysis["initiatives"], analysis["practices"]) == (FX_INITIATIVES, FX_PRACTICES)
+    written = {analysis["core_file"], analysis["text_file"], analysis["index_file"]}
+    assert written <= {p.name for p in gen.path.iterdir()}
     assert _count(out) == FX_INITIATIVES
 
 
@@ -49,68 +66,77 @@ def test_readers_get_a_read_only_store(fixture_build) -> None:
     assert len(store) == result.triples
 
 
-def test_store_is_rebuilt_only_when_the_graph_changed(fixture_build, tmp_path: Path) -> None:
-    build = _copy(fixture_build, tmp_path)
-    before = (store_path(build) / MANIFEST).stat().st_mtime_ns
-    info = ensure_store(build)
-    assert not info.rebuilt
-    assert (store_path(build) / MANIFEST).stat().st_mtime_ns == before
-    with (build / "dxkg.nt").open("a", encoding="utf-8") as fh:
-        fh.write(EXTRA)
-    info = ensure_store(build)
-    assert info.rebuilt
-    assert _count(build) == FX_INITIATIVES + 1
-    assert sorted(p.name for p in build.iterdir()) == ["dxkg.jsonld", "dxkg.nt", "dxkg.ttl", "store"]
+def test_unchanged_graph_reuses_the_store_and_keeps_one_generation_back(fixture_build, tmp_path: Path) -> None:
+    build_dir = _copy(fixture_build, tmp_path)
+    nt = (build_dir / "dxkg.nt").read_bytes()
+    said: list[str] = []
+    info = _republish(build_dir, nt, progress=said.append)
+    assert info.how == "reused" and "the store is up to date" in said  # type: ignore[attr-defined]
+    assert not any("writing the analysis files" in s for s in said)  # the cache came along with the store
+    _republish(build_dir, nt)
+    gens = sorted(p.name for p in build_dir.glob("gen-*"))
+    assert gens == ["gen-2", "gen-3"]  # the current one and the one before, for readers still holding it
+    assert current(build_dir).path.name == "gen-3"  # type: ignore[union-attr]
+    assert _count(build_dir) == FX_INITIATIVES
 
 
-def test_failed_load_leaves_the_previous_store_whole(fixture_build, tmp_path: Path) -> None:
-    build = _copy(fixture_build, tmp_path)
-    manifest = read_manifest(build)
-    (build / "dxkg.nt").write_text("<not n-triples", encoding="utf-8")
+def test_a_small_change_updates_a_copy_of_the_store(fixture_build, tmp_path: Path) -> None:
+    build_dir = _copy(fixture_build, tmp_path)
+    old = (build_dir / "dxkg.nt").read_bytes()
+    info = _republish(build_dir, old + EXTRA)
+    assert info.how == "updated" and _count(build_dir) == FX_INITIATIVES + 1  # type: ignore[attr-defined]
+    assert current(build_dir).manifest["extras"]["analysis"]["initiatives"] == FX_INITIATIVES + 1  # type: ignore
+    info = _republish(build_dir, old)  # and back: the triples removed again
+    assert info.how == "updated" and _count(build_dir) == FX_INITIATIVES  # type: ignore[attr-defined]
+    cold = pyoxigraph.Store()
+    cold.bulk_load(old, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert set(open_store(build_dir)) == set(cold)  # the same quads as a store loaded from scratch
+
+
+def test_a_failed_build_leaves_the_previous_generation_in_use(fixture_build, tmp_path: Path) -> None:
+    build_dir = _copy(fixture_build, tmp_path)
+    before = current(build_dir)
     with pytest.raises(SyntaxError):
-        ensure_store(build)
-    assert read_manifest(build) == manifest
-    assert sorted(p.name for p in build.iterdir()) == ["dxkg.jsonld", "dxkg.nt", "dxkg.ttl", "store"]
-    assert int(run(pyoxigraph.Store.read_only(str(store_path(build))), COUNT_INITIATIVES).rows[0][0].value) \
-        == FX_INITIATIVES
+        _republish(build_dir, b"<not n-triples")
+    assert current(build_dir) == before and _count(build_dir) == FX_INITIATIVES
+    assert any(p.name.startswith(".gen-") for p in build_dir.iterdir())  # what the failed build left …
+    _republish(build_dir, (build_dir / "dxkg.nt").read_bytes())
+    assert not any(p.name.startswith(".gen-") for p in build_dir.iterdir())  # … the next build removes
 
 
-def test_crash_between_the_swap_renames_is_recovered(fixture_build, tmp_path: Path) -> None:
-    build = _copy(fixture_build, tmp_path)
-    aside = build / ".store-old-crash"
-    aside.mkdir()
-    store_path(build).rename(aside / "store")  # the old store moved aside, the new one never arrived
-    assert read_manifest(build) is not None
-    assert _count(build) == FX_INITIATIVES
-    assert not aside.exists()
+def test_an_extra_writer_that_fails_changes_nothing(fixture_build, tmp_path: Path) -> None:
+    build_dir = _copy(fixture_build, tmp_path)
+    before = current(build_dir)
+
+    class Broken:
+        name, version = "broken", "1"
+
+        def write(self, store: object, folder: Path) -> dict:
+            raise OSError("disk full")
+
+    gen = current(build_dir)
+    assert gen is not None
+    with pytest.raises(OSError, match="disk full"):
+        publish(build_dir, {"nt": gen.file("nt").read_bytes() + EXTRA}, extras=[Broken()])
+    assert current(build_dir) == before and _count(build_dir) == FX_INITIATIVES
 
 
-def test_readers_never_write_a_missing_or_stale_store(fixture_build, tmp_path: Path) -> None:
-    build = _copy(fixture_build, tmp_path)
-    (build / "dxkg.nt").touch()  # newer than the store: a reader refuses rather than reloading
-    with pytest.raises(QueryError, match="older than dxkg.nt: run `dxkg build`"):
-        open_store(build)
-    assert ensure_store(build).rebuilt is False  # same bytes: only the recorded mtime is refreshed
-    assert _count(build) == FX_INITIATIVES
-    shutil.rmtree(store_path(build))
-    result = CliRunner().invoke(cli, ["query", "--build-dir", str(build), "ASK {}"])
-    assert result.exit_code == 1 and "missing or older than dxkg.nt" in result.stderr
-    assert not store_path(build).exists()
-    ensure_store(build)
-    assert json.loads((store_path(build) / MANIFEST).read_text())["sha256"] == file_sha256(build / "dxkg.nt")
-
-
-def test_no_build_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(QueryError, match="run `dxkg build` first"):
-        open_store(tmp_path)
+def test_no_build_and_an_old_build_are_clear_errors(fixture_build, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="run `dxkg build` first"):
-        ensure_store(tmp_path)
+        open_store(tmp_path)
     result = CliRunner().invoke(cli, ["query", "--build-dir", str(tmp_path), "ASK {}"])
-    assert result.exit_code == 1
-    assert "run `dxkg build` first" in result.stderr
+    assert result.exit_code == 2 and "run `dxkg build` first" in result.stderr
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "dxkg.nt").write_bytes((fixture_build[0] / "dxkg.nt").read_bytes())  # an older dxkg's layout
+    (old / "store").mkdir()
+    with pytest.raises(StoreError, match="built by an older dxkg"):
+        open_store(old)
+    build(FIXTURE_DATA, old, None)  # rebuilding replaces the old layout
+    assert not (old / "store").exists() and (old / "dxkg.nt").is_symlink() and _count(old) == FX_INITIATIVES
 
 
-def test_build_reports_loading_the_store(data_copy: Path, tmp_path: Path) -> None:
+def test_build_reports_what_it_did_with_the_store(data_copy: Path, tmp_path: Path) -> None:
     args = ["build", "--data", str(data_copy), "--build-dir", str(tmp_path / "b"), "--no-sources"]
     first = CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output
@@ -119,24 +145,22 @@ def test_build_reports_loading_the_store(data_copy: Path, tmp_path: Path) -> Non
     assert "the store is up to date" in second.stderr
 
 
-def test_analysis_cache_is_swapped_in_with_the_store(fixture_build, tmp_path: Path) -> None:
-    build = _copy(fixture_build, tmp_path)
-    entry = read_manifest(build)["analysis"]
-    assert (entry["initiatives"], entry["practices"]) == (FX_INITIATIVES, FX_PRACTICES)
-    assert {entry["core"], entry["text"]} <= {p.name for p in store_path(build).iterdir()}
-    with (build / "dxkg.nt").open("a", encoding="utf-8") as fh:
-        fh.write(EXTRA + f'<{EXTRA.split()[0][1:-1]}> <http://purl.org/dc/terms/identifier> "extra" .\n')
-    ensure_store(build)
-    assert read_manifest(build)["analysis"]["initiatives"] == FX_INITIATIVES + 1
+def test_manifest_is_written_last_and_names_every_file(fixture_build) -> None:
+    gen = current(fixture_build[0])
+    assert gen is not None
+    manifest = json.loads((gen.path / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["files"] == ["dxkg.jsonld", "dxkg.nt", "dxkg.ttl"]
+    assert all((gen.path / name).is_file() for name in manifest["files"])
 
 
-def test_a_store_from_before_the_cache_gets_one_without_reloading(fixture_build, tmp_path: Path) -> None:
-    build = _copy(fixture_build, tmp_path)
-    manifest = read_manifest(build)
-    for name in (manifest["analysis"]["core"], manifest["analysis"]["text"]):
-        (store_path(build) / name).unlink()
-    (store_path(build) / MANIFEST).write_text(json.dumps({k: v for k, v in manifest.items() if k != "analysis"}))
+def test_the_packaged_data_is_built_once_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./build here
+    monkeypatch.setenv("DXKG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("DXKG_BUILD", raising=False)
     said: list[str] = []
-    info = ensure_store(build, progress=said.append)
-    assert not info.rebuilt and "caching the analysis data" in said
-    assert read_manifest(build) == manifest
+    graph = get_adapter(progress=said.append)
+    assert graph.build_dir is not None and graph.build_dir.parent == tmp_path / "cache"
+    assert any("building the graph of the packaged data" in s for s in said)
+    assert len(graph.extract.initiatives) > 50  # the curated data, not the fixture
+    said.clear()
+    assert get_adapter(progress=said.append).build_dir == graph.build_dir and said == []  # built once

@@ -101,11 +101,11 @@ def test_overview_cap_folds_detail_and_says_so(fixture_build, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["driver", "99"], "nothing in the graph is called '99'"),
+    (["driver", "99"], "no driver in the graph is called '99'"),
     (["municipality", "factor/A"], "not a municipality"),
     (["municipality"], "needs a NAME"),
     (["overview", "extra"], "takes no NAME"),
-    (["assessment", "nosuch"], "no plan matches 'nosuch'"),
+    (["assessment", "nosuch"], "no plan in the graph is called 'nosuch'"),
 ])
 def test_bad_view_input_exits_1_with_a_message(fixture_build, tmp_path: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["view", *args, "-o", str(tmp_path / "x.html"),
@@ -116,10 +116,10 @@ def test_bad_view_input_exits_1_with_a_message(fixture_build, tmp_path: Path, ar
     assert not (tmp_path / "x.html").exists()
 
 
-def test_view_without_a_build_exits_1(tmp_path: Path) -> None:
+def test_view_without_a_build_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["view", "overview", "-o", str(tmp_path / "x.html"),
                                       "--build-dir", str(tmp_path / "none")])
-    assert result.exit_code == 1 and "dxkg build" in result.output
+    assert result.exit_code == 2 and "dxkg build" in result.output
 
 
 def test_site_writes_views_queries_ontology_and_index(fixture_build, tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ from click.testing import CliRunner
 from kg import remote
 from kg.build import BuildResult
 from kg.cli import cli
-from kg.query import open_store, run, saved_queries
+from kg.query import run, saved_queries
+from kg.store import open_store
 
 DEBIAN_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")  # the template Debian ships
 GRAPH = "https://w3id.org/dxkg/graph"

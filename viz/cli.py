@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, fail, progress, resolve_build
+from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, fail, open_graph, progress, reported
 from viz import VIEW_KINDS
 
 _lang = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
@@ -46,17 +46,18 @@ def view(kind: str, name: tuple[str, ...], output: Path, lang: str, depth: int, 
     name; for assessment it is a plan's id or words of its name (optional with one plan).
     The page inlines everything it needs and makes no network request.
     """
-    from kg.query import QueryError, open_store
     from viz.site import ViewRequest, make_view, write_view
     from viz.snapshot import load
     from viz.views import ViewError
 
+    with reported():
+        graph = open_graph(build_dir)
     try:
-        store = open_store(resolve_build(build_dir))
-        page = make_view(store, load(store), ViewRequest(kind, " ".join(name) or None, lang, depth, max_nodes,
-                                                         width_by))
+        with reported():
+            page = make_view(graph, load(graph.store), ViewRequest(kind, " ".join(name) or None, lang, depth,
+                                                                   max_nodes, width_by))
         write_view(page, output)
-    except (QueryError, ViewError) as exc:
+    except ViewError as exc:
         fail(str(exc), EXIT_INVALID)
         return
     except OSError as exc:
@@ -82,13 +83,15 @@ def site(out_dir: Path, lang: str, max_nodes: int, build_dir: Path | None, quiet
     Example:
       dxkg site -o site && xdg-open site/index.html
     """
-    from kg.query import QueryError, open_store
     from viz.site import write_site
     from viz.views import ViewError
 
+    with reported():
+        graph = open_graph(build_dir)
     try:
-        written = write_site(open_store(resolve_build(build_dir)), out_dir, lang, max_nodes, progress(quiet))
-    except (QueryError, ViewError) as exc:
+        with reported():
+            written = write_site(graph, out_dir, lang, max_nodes, progress(quiet))
+    except ViewError as exc:
         fail(str(exc), EXIT_INVALID)
         return
     except OSError as exc:

@@ -13,8 +13,7 @@ from viz import VIEW_KINDS
 from viz.views import DEFAULT_MAX_NODES, View, ViewError
 
 if TYPE_CHECKING:
-    import pyoxigraph
-
+    from kg.adapter import Adapter
     from viz.snapshot import Snapshot
 
 # View kinds that draw one entity's neighbourhood, and the dx: class that entity must have.
@@ -32,7 +31,7 @@ class ViewRequest:
     width_by: str = "count"
 
 
-def make_view(store: pyoxigraph.Store, snap: Snapshot, req: ViewRequest) -> View:
+def make_view(graph: Adapter, snap: Snapshot, req: ViewRequest) -> View:
     """The view a request asks for; ViewError when the kind or entity does not fit."""
     from viz import views
 
@@ -41,17 +40,18 @@ def make_view(store: pyoxigraph.Store, snap: Snapshot, req: ViewRequest) -> View
     if req.kind in ENTITY_KINDS:
         if not req.name:
             raise ViewError(f"the {req.kind} view needs a NAME (an id, code or Japanese/English name)")
-        iri = _resolve(store, snap, req.kind, req.name)
+        iri = _resolve(graph, snap, req.kind, req.name)
         return views.neighbourhood(snap, iri, req.depth, req.lang, req.max_nodes)
     if req.kind == "assessment":
-        from kg.analysis import AnalysisError, assess
+        from kg.analysis.assessment import assess
+        from kg.analysis.records import AnalysisError
 
         if not snap.of_kind("Plan"):
             raise ViewError("the graph holds no plan to assess")
         # NAME is a plan id or words of its name; with one plan in the graph it may be left out.
         plan = req.name or snap.of_kind("Plan")[0].rsplit("/", 1)[-1]
         try:
-            return views.assessment(snap, assess(store, plan), req.lang)
+            return views.assessment(snap, assess(graph, plan), req.lang)
         except AnalysisError as exc:
             raise ViewError(str(exc)) from exc
     if req.name:
@@ -60,24 +60,19 @@ def make_view(store: pyoxigraph.Store, snap: Snapshot, req: ViewRequest) -> View
         return views.overview(snap, req.lang, req.max_nodes)
     if req.kind == "framework":
         return views.framework(snap, req.lang)
-    from kg.analysis import driver_network
+    from kg.analysis.network import driver_network
 
-    return views.cooccurrence(snap, driver_network(store), req.lang, req.width_by)
+    return views.cooccurrence(snap, driver_network(graph), req.lang, req.width_by)
 
 
-def _resolve(store: pyoxigraph.Store, snap: Snapshot, kind: str, name: str) -> str:
-    from kg.show import resolve
+def _resolve(graph: Adapter, snap: Snapshot, kind: str, name: str) -> str:
     from viz.snapshot import ID
 
     # A bare code or id is tried under the view's kind first (driver 3, municipality 013439).
     direct = f"{ID}{kind}/{name}"
     if snap.kind.get(direct) == ENTITY_KINDS[kind]:
         return direct
-    iri = resolve(store, name)
-    if snap.kind.get(iri) != ENTITY_KINDS[kind]:
-        found = snap.kind.get(iri, "something else")
-        raise ViewError(f"{name!r} is a {found}, not a {kind}")
-    return iri
+    return graph.resolve(name, {ENTITY_KINDS[kind]}, kind).iri
 
 
 def write_view(view: View, out: Path, nav: list[tuple[str, str]] | None = None) -> Path:
@@ -99,7 +94,7 @@ pre {{ background: #f6f6f6; padding: 6px; overflow-x: auto; }}</style></head>
 """.encode()
 
 
-def queries_page(store: pyoxigraph.Store, lang: str) -> bytes:
+def queries_page(graph: Adapter, lang: str) -> bytes:
     """Every saved query with its SPARQL and its result table."""
     from kg.query import QueryError, compact, run, saved_queries
 
@@ -108,7 +103,7 @@ def queries_page(store: pyoxigraph.Store, lang: str) -> bytes:
         parts.append(f'<h2 id="{html.escape(q.name)}">{html.escape(q.name)}</h2><p>{html.escape(q.summary)}</p>')
         parts.append(f"<details><summary>SPARQL</summary><pre>{html.escape(q.text)}</pre></details>")
         try:
-            result = run(store, q.text)
+            result = run(graph.store, q.text)
         except QueryError as exc:
             parts.append(f"<p>{html.escape(str(exc))}</p>")
             continue
@@ -145,14 +140,14 @@ def ontology_page(lang: str) -> bytes:
     return _page("dxkg ontology", lang, "\n".join(parts))
 
 
-def write_site(store: pyoxigraph.Store, out_dir: Path, lang: str = "ja", max_nodes: int = DEFAULT_MAX_NODES,
+def write_site(graph: Adapter, out_dir: Path, lang: str = "ja", max_nodes: int = DEFAULT_MAX_NODES,
                progress: Callable[[str], None] | None = None) -> list[Path]:
     """All views (overview, framework, co-occurrence, each plan's assessment, each municipality), the saved queries with
     their results, the ontology's documentation and an index page linking them."""
     from viz.snapshot import load
 
     say = progress or (lambda _msg: None)
-    snap = load(store)
+    snap = load(graph.store)
     requests = [ViewRequest("overview", lang=lang, max_nodes=max_nodes), ViewRequest("framework", lang=lang),
                 ViewRequest("cooccurrence", lang=lang)]
     requests += [ViewRequest("assessment", iri.rsplit("/", 1)[-1], lang) for iri in snap.of_kind("Plan")]
@@ -161,12 +156,12 @@ def write_site(store: pyoxigraph.Store, out_dir: Path, lang: str = "ja", max_nod
     nav = [("index", "index.html")]
     written, entries = [], []
     for req in requests:
-        view = make_view(store, snap, req)
+        view = make_view(graph, snap, req)
         say(f"writing {view.name}.html ({len(view.nodes)} nodes)")
         written.append(write_view(view, out_dir / f"{view.name}.html", nav))
         entries.append((view.title, f"{view.name}.html", f"{len(view.nodes)} nodes, {len(view.edges)} edges"))
     say("running the saved queries")
-    write_atomic(out_dir / "queries.html", queries_page(store, lang))
+    write_atomic(out_dir / "queries.html", queries_page(graph, lang))
     write_atomic(out_dir / "ontology.html", ontology_page(lang))
     written += [out_dir / "queries.html", out_dir / "ontology.html"]
     entries += [("保存クエリと結果 / Saved queries", "queries.html", ""),

@@ -7,21 +7,14 @@ are ranked by how alike the practising municipality is to the plan's (population
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.cache import extract_of
-from kg.analysis.data import AnalysisError, Extract, Plan
+from kg.analysis.records import AnalysisError, PlanRow
 from kg.analysis.similarity import context_similarity, lead_municipality
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    import pyoxigraph
-
-    from kg.analysis.columns import Columns
+    from kg.adapter import Adapter
 
 @dataclass
 class Serving:
@@ -93,42 +86,25 @@ class Assessment:
         return out
 
 
-def resolve_plan(ex: Extract, query: str | None) -> Plan:
+def resolve_plan(graph: Adapter, query: str | None) -> PlanRow:
     """A plan by id, or by words of its name or its municipality's name; None means the graph's only plan."""
-    if not ex.plans:
+    plans = graph.extract.plans
+    if not plans:
         raise AnalysisError("the graph holds no plan (dx:Plan): add one under plans: in data and rebuild")
-    known = "; ".join(f"{p.id} ({p.name.ja})" for p in sorted(ex.plans.values(), key=lambda p: p.id))
     if query is None:
-        if len(ex.plans) == 1:
-            return next(iter(ex.plans.values()))
-        raise AnalysisError(f"the graph holds {len(ex.plans)} plans; name one: {known}")
-    q = query.strip()
-    for p in ex.plans.values():
-        if q == p.id:
-            return p
-    words = [unicodedata.normalize("NFKC", w).lower() for w in re.split(r"[\s　]+", q) if w]
-    hits = []
-    for p in ex.plans.values():
-        m = ex.municipalities.get(p.municipality)
-        hay = " ".join([p.id, p.name.ja, p.name.en] + ([m.name.ja, m.name.en, m.id] if m else []))
-        if words and all(w in unicodedata.normalize("NFKC", hay).lower() for w in words):
-            hits.append(p)
-    if len(hits) == 1:
-        return hits[0]
-    if hits:
-        raise AnalysisError(f"{query!r} matches {len(hits)} plans; give one id: {known}")
-    raise AnalysisError(f"no plan matches {query!r} (plans: {known})")
+        if len(plans) == 1:
+            return next(iter(plans.values()))
+        known = "; ".join(f"{p.id} ({p.name.ja})" for p in sorted(plans.values(), key=lambda p: p.id))
+        raise AnalysisError(f"the graph holds {len(plans)} plans; name one: {known}")
+    return plans[graph.resolve(query, {"Plan"}, "plan").iri]
 
 
-def assess(store: pyoxigraph.Store | Extract | Columns | Path, plan: str | None = None, cases: int = 3) -> Assessment:
-    """Coverage of the principles and drivers by a plan's measures, with pitfalls and cases for each gap.
-
-    `store` is an open store, an Extract, columns, or a build folder (read from its analysis cache when current).
-    """
+def assess(graph: Adapter, plan: str | None = None, cases: int = 3) -> Assessment:
+    """Coverage of the principles and drivers by a plan's measures, with pitfalls and cases for each gap."""
     if cases < 0:
         raise AnalysisError(f"--cases must be 0 or more, not {cases}")
-    ex = extract_of(store)
-    p = resolve_plan(ex, plan)
+    ex = graph.extract
+    p = resolve_plan(graph, plan)
     if not p.measures:
         raise AnalysisError(f"plan {p.id} has no measures to assess: add measures with principle and driver tags")
     home = ex.municipalities.get(p.municipality)
@@ -163,7 +139,7 @@ def assess(store: pyoxigraph.Store | Extract | Columns | Path, plan: str | None 
             item.pitfalls = [{"id": f.id, "name_ja": f.name.ja, "name_en": f.name.en,
                               "description_ja": f.description.ja, "description_en": f.description.en}
                              for f in ex.pitfalls if f.principle == code]
-            links = ex.related.get(code, [])
+            links = ex.related_to(code)
             item.cases = ranked([c for s, k in links for c in practices_with(s, k)])
             if not links:
                 item.note = "no factors or drivers are curated as related to this principle, so no cases are linked"

@@ -11,17 +11,11 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.cache import index_of
-from kg.analysis.data import AnalysisError
 from kg.analysis.index import Index, expand
+from kg.analysis.records import AnalysisError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    import pyoxigraph
-
-    from kg.analysis.columns import Columns
-    from kg.analysis.data import Extract
+    from kg.adapter import Adapter
 
 KINDS = ("driver", "factor", "factor-driver")
 LEVELS = ("practice", "initiative")
@@ -137,18 +131,18 @@ def _rows_with(index: Index, part: str, value: str) -> Any:
     return mask
 
 
-def scope(src: Any, level: str = "practice", explicit_only: bool = False, domain: str | None = None,
+def scope(graph: Adapter, level: str = "practice", explicit_only: bool = False, domain: str | None = None,
           prefecture: str | None = None) -> Scope:
     """The units (practices or initiatives) in scope and the factor/driver tags each carries.
 
     Initiatives are taken in id order and practices in their initiative's order; an initiative
-    carries every tag of its practices. `src` is anything analyses accept, or an Index.
+    carries every tag of its practices.
     """
     import numpy as np
 
     if level not in LEVELS:
         raise AnalysisError(f"unknown level {level!r} (known: {', '.join(LEVELS)})")
-    ix = src if isinstance(src, Index) else index_of(src)[0]
+    ix = graph.index
     keep = np.ones(len(ix["init_id"]), dtype=bool)
     if domain:
         known = set(codes(ix, "domain"))
@@ -156,7 +150,7 @@ def scope(src: Any, level: str = "practice", explicit_only: bool = False, domain
             raise AnalysisError(f"unknown domain {domain!r} (known: {', '.join(sorted(known))})")
         keep &= _rows_with(ix, "domains", domain)
     if prefecture:
-        keep &= _rows_with(ix, "prefectures", resolve_prefecture(ix, prefecture))
+        keep &= _rows_with(ix, "prefectures", graph.resolve(prefecture, {"Prefecture"}, "prefecture").iri)
     chosen = np.flatnonzero(keep)
     iptr = ix["init_practice_ptr"]
     of_init, pos = expand(iptr[chosen], np.diff(iptr)[chosen])
@@ -178,23 +172,6 @@ def scope(src: Any, level: str = "practice", explicit_only: bool = False, domain
                  term_scheme, ix["term_code"].tolist())
 
 
-def resolve_prefecture(src: Any, name: str) -> str:
-    """A prefecture IRI from its id, code or Japanese/English name."""
-    ix = src if isinstance(src, Index) else index_of(src)[0]
-    key = name.strip().lower()
-    for iri, ident, ja, en in zip(*(ix[k].tolist() for k in ("pref_iri", "pref_id", "pref_ja", "pref_en")),
-                                  strict=True):
-        if key in {ident.lower(), ja.lower(), en.lower(), _bare(ja)}:
-            return iri
-    known = ", ".join(sorted(ix["pref_id"].tolist()))
-    raise AnalysisError(f"unknown prefecture {name!r} (known: {known})")
-
-
-def _bare(ja: str) -> str:
-    """山梨県 -> 山梨 (but 北海道 stays whole: its 道 is part of the usual short name)."""
-    return ja[:-1] if len(ja) > 2 and ja[-1] in "都府県" else ja
-
-
 def incidence(sc: Scope, scheme: str) -> Any:
     """Binary units × codes matrix (dense numpy float: a dozen codes per scheme) for one scheme."""
     import numpy as np
@@ -209,14 +186,13 @@ def incidence(sc: Scope, scheme: str) -> Any:
     return m
 
 
-def cooccurrence(store: pyoxigraph.Store | Extract | Columns | Path, kind: str = "driver", level: str = "practice",
+def cooccurrence(graph: Adapter, kind: str = "driver", level: str = "practice",
                  min_count: int = 1, top: int | None = None, explicit_only: bool = False,
                  domain: str | None = None, prefecture: str | None = None, lang: str = "en") -> list[Pair]:
     """Pairs of co-occurring codes, most frequent first (ties: higher NPMI first, then code order).
 
     kind: driver × driver, factor × factor, or factor × driver; level: counted per practice or per
     initiative (an initiative carries every code of its practices). `n` counts every unit in scope.
-    `store` is an open store, an Extract, or a build folder (read from its analysis cache when current).
     """
     import numpy as np
 
@@ -226,10 +202,10 @@ def cooccurrence(store: pyoxigraph.Store | Extract | Columns | Path, kind: str =
         raise AnalysisError(f"--top must be a positive number, not {top}")
     if min_count < 0:
         raise AnalysisError(f"--min-count must be 0 or more, not {min_count}")
-    ix = index_of(store)[0]
+    ix = graph.index
     if not len(ix["init_id"]):
         raise AnalysisError("the graph holds no initiatives: build it from data with cases first")
-    sc = scope(ix, level, explicit_only, domain, prefecture)
+    sc = scope(graph, level, explicit_only, domain, prefecture)
     n = sc.n
     sa, sb = ("factor", "driver") if kind == "factor-driver" else (kind, kind)
     ma, mb = incidence(sc, sa), incidence(sc, sb)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.analysis.columns import Columns
+from kg.analysis.records import Extract
 
 SETS = ("domains", "technologies", "stakeholders", "prefectures")
 # Population bands (upper bounds): villages and small towns, towns, small cities, cities, large cities.
@@ -58,58 +58,82 @@ def _strings(values: list[str]) -> Any:
     return np.array(values, dtype=str) if values else np.zeros(0, dtype="U1")
 
 
-def build_index(col: Columns) -> Index:
-    """The index of a set of columns (what the cache saves; equal whether built now or loaded)."""
+def build_index(ex: Extract) -> Index:
+    """The numeric index of an Extract (what the cache saves; equal whether built now or loaded).
+
+    Initiatives are in IRI order (the order of the cached table: by id, as all share one prefix), so
+    ties broken by row order are broken by id.
+    """
     import numpy as np
 
-    c = col.core
-    ic, prc = c["initiatives"], c["practices"]
-    n = len(ic["id"])
-    ints = {"init_practice_ptr": ic["practice_ptr"], "init_practices": ic["practices"],
-            "practice_tag_ptr": prc["tag_ptr"], "tag_term": c["tags"]["term"], "tag_basis": c["tags"]["basis"]}
-    a: dict[str, Any] = {k: np.asarray(v, dtype=np.int64) for k, v in ints.items()}
-    for k, v in {"init_id": ic["id"], "init_ja": ic["ja"], "init_en": ic["en"], "term_scheme": c["terms"]["scheme"],
-                 "term_code": c["terms"]["code"], "bases": c["bases"], "concept_scheme": c["concepts"]["scheme"],
-                 "concept_code": c["concepts"]["code"], "concept_ja": c["concepts"]["ja"],
-                 "concept_en": c["concepts"]["en"], "pref_iri": c["prefectures"]["iri"],
-                 "pref_id": c["prefectures"]["id"], "pref_ja": c["prefectures"]["ja"],
-                 "pref_en": c["prefectures"]["en"]}.items():
+    inits = [ex.initiatives[k] for k in sorted(ex.initiatives)]
+    pracs = sorted(ex.practices)
+    prac_at = {iri: k for k, iri in enumerate(pracs)}
+    practice_rows = [ex.practices[iri] for iri in pracs]
+    all_tags = [t for p in practice_rows for t in p.tags]
+    terms = sorted({(t.scheme, t.code) for t in all_tags})
+    term_at = {t: k for k, t in enumerate(terms)}
+    bases = sorted({t.basis for t in all_tags})
+    concepts = sorted(ex.concepts, key=lambda c: (c.scheme, c.code))
+    prefs = [ex.prefectures[k] for k in sorted(ex.prefectures)]
+    n = len(inits)
+
+    def ptr(lengths: list[int]) -> Any:
+        return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
+
+    a: dict[str, Any] = {
+        "init_practice_ptr": ptr([len(i.practices) for i in inits]),
+        "init_practices": np.asarray([prac_at[p] for i in inits for p in i.practices if p in prac_at], dtype=np.int64),
+        "practice_tag_ptr": ptr([len(p.tags) for p in practice_rows]),
+        "tag_term": np.asarray([term_at[(t.scheme, t.code)] for t in all_tags], dtype=np.int64),
+        "tag_basis": np.asarray([bases.index(t.basis) for t in all_tags], dtype=np.int64),
+    }
+    for k, v in {"init_id": [i.id for i in inits], "init_ja": [i.name.ja for i in inits],
+                 "init_en": [i.name.en for i in inits], "term_scheme": [s for s, _ in terms],
+                 "term_code": [c for _, c in terms], "bases": bases,
+                 "concept_scheme": [c.scheme for c in concepts], "concept_code": [c.code for c in concepts],
+                 "concept_ja": [c.name.ja for c in concepts], "concept_en": [c.name.en for c in concepts],
+                 "pref_iri": [p.iri for p in prefs], "pref_id": [p.id for p in prefs],
+                 "pref_ja": [p.name.ja for p in prefs], "pref_en": [p.name.en for p in prefs]}.items():
         a[k] = _strings(v)
     for part in SETS:
-        a[f"{part}_ptr"] = np.asarray(ic[part]["ptr"], dtype=np.int64)
-        a[f"{part}_ix"] = np.asarray(ic[part]["ix"], dtype=np.int64)
-        a[f"{part}_vocab"] = _strings(ic[part]["vocab"])
+        rows = [sorted(getattr(i, part)) for i in inits]
+        vocab = sorted({x for r in rows for x in r})
+        at = {x: j for j, x in enumerate(vocab)}
+        a[f"{part}_ptr"] = ptr([len(r) for r in rows])
+        a[f"{part}_ix"] = np.asarray([at[x] for r in rows for x in r], dtype=np.int64)
+        a[f"{part}_vocab"] = _strings(vocab)
     # Factors and drivers of an initiative: the codes on any of its practices, each once.
     iptr = a["init_practice_ptr"]
     of_init, pos = expand(iptr[:-1], np.diff(iptr))
     prac = a["init_practices"][pos]
     tptr = a["practice_tag_ptr"]
     of_pair, tag = expand(tptr[prac], np.diff(tptr)[prac])
-    rows, terms = of_init[of_pair], a["tag_term"][tag]
+    rows_, tterms = of_init[of_pair], a["tag_term"][tag]
     scheme = a["term_scheme"]
     for part in ("factors", "drivers"):
-        keep = scheme[terms] == part[:-1] if len(terms) else np.zeros(0, dtype=bool)
-        pairs = np.unique(rows[keep] * max(1, len(scheme)) + terms[keep])  # sorted by row, then code
+        keep = scheme[tterms] == part[:-1] if len(tterms) else np.zeros(0, dtype=bool)
+        pairs = np.unique(rows_[keep] * max(1, len(scheme)) + tterms[keep])  # sorted by row, then code
         r, t = np.divmod(pairs, max(1, len(scheme)))
         a[f"{part}_ptr"] = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n))]).astype(np.int64)
         a[f"{part}_ix"] = t.astype(np.int64)
         a[f"{part}_vocab"] = a["term_code"]
     # The lead municipality (the first of an initiative's that the graph has) gives its context.
-    mc, mt = c["municipalities"], ic["municipalities"]
-    at = {iri: k for k, iri in enumerate(mc["iri"])}
+    munis = sorted(ex.municipalities)
+    at = {iri: k for k, iri in enumerate(munis)}
     places_ptr, places_ix, lead = [0], [], []
-    for r in range(n):
-        known = [at[mt["vocab"][j]] for j in mt["ix"][mt["ptr"][r]:mt["ptr"][r + 1]] if mt["vocab"][j] in at]
+    for i in inits:
+        known = [at[m] for m in i.municipalities if m in at]
         places_ix += known
         places_ptr.append(len(places_ix))
         lead.append(known[0] if known else -1)
-    pop = [mc["population"][m] if m >= 0 else None for m in lead]
-    a["lead_band"] = np.array([np.nan if p is None else sum(p >= b for b in BANDS) for p in pop], dtype=float)
-    a["lead_ageing"] = np.array([np.nan if m < 0 or mc["ageing"][m] is None else mc["ageing"][m] for m in lead],
-                                dtype=float)
+    rows = [ex.municipalities[munis[m]] if m >= 0 else None for m in lead]
+    a["lead_band"] = np.array([np.nan if r is None or r.population is None else sum(r.population >= b for b in BANDS)
+                               for r in rows], dtype=float)
+    a["lead_ageing"] = np.array([np.nan if r is None or r.ageing is None else r.ageing for r in rows], dtype=float)
     a["places_ptr"] = np.asarray(places_ptr, dtype=np.int64)
     a["places_ix"] = np.asarray(places_ix, dtype=np.int64)
-    a["muni_ja"] = _strings(mc["ja"])
+    a["muni_ja"] = _strings([ex.municipalities[m].name.ja for m in munis])
     return Index(a)
 
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.cache import index_of
 from kg.analysis.cooccur import cooccurrence, incidence, labels, scope
-from kg.analysis.data import AnalysisError
+from kg.analysis.records import AnalysisError
 from kg.namespace import RDF_TYPE, RDFS_LABEL, compact
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import networkx
     import pyoxigraph
 
-    from kg.analysis.columns import Columns
-    from kg.analysis.data import Extract
+    from kg.adapter import Adapter
 
 
 
@@ -55,7 +51,7 @@ def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
     return g
 
 
-def driver_network(store: pyoxigraph.Store | Extract | Columns | Path, level: str = "practice",
+def driver_network(graph: Adapter, level: str = "practice",
                    explicit_only: bool = False, min_count: int = 1, domain: str | None = None,
                    prefecture: str | None = None, seed: int = 0) -> networkx.Graph:
     """Drivers linked by co-occurrence, with centrality and communities on the nodes.
@@ -68,9 +64,9 @@ def driver_network(store: pyoxigraph.Store | Extract | Columns | Path, level: st
     """
     import networkx as nx
 
-    ix = index_of(store)[0]
-    pairs_en = cooccurrence(ix, "driver", level, min_count, None, explicit_only, domain, prefecture, "en")
-    sc = scope(ix, level, explicit_only, domain, prefecture)
+    ix = graph.index
+    pairs_en = cooccurrence(graph, "driver", level, min_count, None, explicit_only, domain, prefecture, "en")
+    sc = scope(graph, level, explicit_only, domain, prefecture)
     ja, en = labels(ix, "ja"), labels(ix, "en")
     counts = incidence(sc, "driver").sum(axis=0)
     g = nx.Graph(level=level, units=sc.n)

@@ -8,20 +8,14 @@ score is the weighted mean of the parts, so it lies in 0..1 and `--explain` can 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.cache import columns_of, index_of
-from kg.analysis.columns import Columns, csr_rows
-from kg.analysis.data import AnalysisError, Extract, Initiative, Municipality
 from kg.analysis.index import BANDS, Index
+from kg.analysis.records import AnalysisError, Extract, InitiativeRow, MunicipalityRow
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    import pyoxigraph
+    from kg.adapter import Adapter
 
 SET_PARTS = ("factors", "drivers", "domains", "technologies", "stakeholders")
 PARTS = (*SET_PARTS, "population", "ageing")
@@ -59,7 +53,7 @@ def band(population: int | None) -> int | None:
     return sum(population >= b for b in BANDS)
 
 
-def context_similarity(a: Municipality | None, b: Municipality | None) -> tuple[float, float]:
+def context_similarity(a: MunicipalityRow | None, b: MunicipalityRow | None) -> tuple[float, float]:
     """(population, ageing) similarity of two municipalities in 0..1; 0 where either is unknown."""
     if a is None or b is None:
         return 0.0, 0.0
@@ -71,69 +65,22 @@ def context_similarity(a: Municipality | None, b: Municipality | None) -> tuple[
     return pop, age
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+def resolve_initiative(graph: Adapter, query: str) -> InitiativeRow:
+    """An initiative by id, or by words (Japanese or English) of its name or place (see kg.names)."""
+    return graph.extract.initiatives[graph.resolve(query, {"Initiative"}, "initiative").iri]
 
 
-def resolve_initiative(store: pyoxigraph.Store | Extract | Columns | Path, query: str) -> Initiative:
-    """An initiative by id, or by words (Japanese or English) found in its name, place or domain.
+def _row(graph: Adapter, query: str) -> int:
+    """The index row of the initiative `query` names (by id without decoding anything, else by name)."""
+    import numpy as np
 
-    Every word must match; one match wins, an exact name beats partial ones, and several matches
-    raise AnalysisError listing the candidates.
-    """
-    from kg.analysis.columns import to_initiative
-
-    col = columns_of(store)
-    return to_initiative(col, _resolve(col, query))
-
-
-def _resolve(col: Columns, query: str) -> int:
-    """The row (in id order) of the initiative `query` names; see resolve_initiative."""
+    ids = graph.index["init_id"]
     q = query.strip()
-    if not q:
-        raise AnalysisError("give an initiative id or name")
-    ic = col.core["initiatives"]
-    ids = ic["id"]
-    try:
-        return ids.index(q)
-    except ValueError:
-        pass
-    words = [_norm(w) for w in re.split(r"[\s　]+", q) if w]
-    nq = _norm(q)
-    places = _places(col)
-    domains = csr_rows(ic["domains"])
-    cc = col.core["concepts"]
-    dlabels = {k: (ja, en) for s, k, ja, en in zip(cc["scheme"], cc["code"], cc["ja"], cc["en"], strict=True)
-               if s == "domain"}
-    hits = []
-    for k, ident in enumerate(ids):
-        names = [ic["ja"][k], ic["en"][k], *ic["alt"][k]]
-        if nq in {_norm(n) for n in names}:
-            return k
-        hay = _norm(" ".join([ident, *names, *places[k], *(x for d in domains[k] for x in dlabels.get(d, ()))]))
-        if all(w in hay for w in words):
-            hits.append(k)
-    if len(hits) == 1:
-        return hits[0]
-    if hits:
-        listing = "; ".join(f"{ids[k]} ({ic['ja'][k]} / {ic['en'][k]})" for k in hits[:15])
-        raise AnalysisError(f"{query!r} matches {len(hits)} initiatives; give one id: {listing}")
-    import difflib
-
-    close = difflib.get_close_matches(q, ids + ic["en"], n=5, cutoff=0.4)
-    hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-    raise AnalysisError(f"no initiative matches {query!r}{hint}")
-
-
-def _places(col: Columns) -> list[list[str]]:
-    """Per initiative: the names and ids of its municipalities and prefectures."""
-    c = col.core
-    mc, pc = c["municipalities"], c["prefectures"]
-    munis = {iri: (ja, en, ident) for iri, ja, en, ident in zip(mc["iri"], mc["ja"], mc["en"], mc["id"], strict=True)}
-    prefs = {iri: (ident, ja, en) for iri, ident, ja, en in zip(pc["iri"], pc["id"], pc["ja"], pc["en"], strict=True)}
-    ic = c["initiatives"]
-    return [[x for m in ms for x in munis.get(m, ())] + [x for p in ps for x in prefs.get(p, ())]
-            for ms, ps in zip(csr_rows(ic["municipalities"]), csr_rows(ic["prefectures"]), strict=True)]
+    hit = np.flatnonzero(ids == q) if q else []
+    if len(hit):
+        return int(hit[0])
+    iri = graph.resolve(query, {"Initiative"}, "initiative").iri
+    return int(np.flatnonzero(ids == iri.rsplit("/", 1)[-1])[0])
 
 
 def _context(index: Index, qi: int) -> tuple[Any, Any]:
@@ -149,17 +96,13 @@ def _context(index: Index, qi: int) -> tuple[Any, Any]:
     return popsim, agesim
 
 
-def lead_municipality(ex: Extract, i: Initiative) -> Municipality | None:
+def lead_municipality(ex: Extract, i: InitiativeRow) -> MunicipalityRow | None:
     """The first municipality of an initiative that the graph has (the context used for it)."""
     return next((ex.municipalities[m] for m in i.municipalities if m in ex.municipalities), None)
 
 
-def similar(store: pyoxigraph.Store | Extract | Columns | Path, query: str, top: int = 5,
-            weights: dict[str, float] | None = None) -> SimilarResult:
-    """The `top` initiatives most like the one `query` names, best first (ties broken by id).
-
-    `store` is an open store, an Extract, columns, or a build folder (read from its analysis cache when current).
-    """
+def similar(graph: Adapter, query: str, top: int = 5, weights: dict[str, float] | None = None) -> SimilarResult:
+    """The `top` initiatives most like the one `query` names, best first (ties broken by id)."""
     import numpy as np
 
     if top <= 0:
@@ -174,13 +117,12 @@ def similar(store: pyoxigraph.Store | Extract | Columns | Path, query: str, top:
     total = sum(w.values())
     if total <= 0:
         raise AnalysisError("at least one weight must be above 0")
-    ix, get_columns = index_of(store)
+    ix = graph.index
     ids = ix["init_id"]
     n = len(ids)
     if not n:
         raise AnalysisError("the graph holds no initiatives: build it from data with cases first")
-    hit = np.flatnonzero(ids == query.strip()) if query.strip() else []
-    qi = int(hit[0]) if len(hit) else _resolve(get_columns(), query)
+    qi = _row(graph, query)
     parts: dict[str, Any] = {}
     for part in SET_PARTS:  # Jaccard of each row's set with the query's, by counting shared entries
         ptr, cols = ix[f"{part}_ptr"], ix[f"{part}_ix"]

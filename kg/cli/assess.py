@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
+from kg.cli.common import build_option, emit, open_graph, reported
 
 
 @click.command("assess")
@@ -31,15 +31,9 @@ def command(plan: str | None, cases: int, lang: str, fmt: str, output: Path | No
       dxkg assess horokanai-digital-plan --format json
     """
     from kg.analysis.assessment import assess
-    from kg.analysis.data import AnalysisError
     from kg.analysis.render import assessment_json, assessment_text
-    from kg.cli.common import emit
-    from kg.query import QueryError
 
-    try:
-        report = assess(resolve_build(build_dir), plan, cases)
-    except (AnalysisError, QueryError) as exc:
-        fail(str(exc), EXIT_INVALID)
-        return
+    with reported():
+        report = assess(open_graph(build_dir), plan, cases)
     text = assessment_json(report) if fmt == "json" else assessment_text(report, lang, markdown=fmt == "md")
     emit(text, output)

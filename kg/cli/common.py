@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from kg.errors import EXIT_ERROR, EXIT_INVALID, EXIT_OK, DxkgError
 from kg.paths import default_build_dir, default_data_dir, default_sources_dir
 
-EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+if TYPE_CHECKING:
+    from kg.adapter import Adapter
+
+__all__ = ["EXIT_ERROR", "EXIT_INVALID", "EXIT_OK"]
 
 
 def data_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
-                        help="Folder of curated YAML [default: ./data or the checkout's data/].")(f)
+                        help="Folder of curated YAML [default: ./data, else the data the package carries].")(f)
 
 
 def build_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--build-dir", type=click.Path(path_type=Path), default=None,
-                        help="Folder of the built graph [default: ./build or $DXKG_BUILD].")(f)
+                        help="Folder of the built graph [default: $DXKG_BUILD or ./build when it holds a build, "
+                             "else the packaged data's graph, built once into the user's cache].")(f)
 
 
 def sources_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -67,9 +73,25 @@ def progress(quiet: bool) -> Callable[[str], None]:
     return lambda msg: click.echo(f"… {msg}", err=True)
 
 
-def fail(message: str, code: int = EXIT_INVALID) -> None:
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     click.echo(f"dxkg: {message}", err=True)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """Turn the library's errors into `dxkg: message` and the error's exit status (kg.errors)."""
+    try:
+        yield
+    except DxkgError as exc:
+        fail(str(exc), exc.exit_status)
+
+
+def open_graph(build_dir: Path | None) -> Adapter:
+    """The built graph a command reads (kg.adapter.get_adapter), saying on stderr when it builds one first."""
+    from kg.adapter import get_adapter
+
+    return get_adapter(build_dir, progress=lambda msg: click.echo(f"… {msg}", err=True))
 
 
 def emit(text: str, output: Path | None) -> None:

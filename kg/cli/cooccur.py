@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, emit, fail, resolve_build
+from kg.cli.common import build_option, emit, fail, open_graph, reported
 
 COLUMNS = ["a", "b", "a_label", "b_label", "count", "count_a", "count_b", "n", "jaccard", "lift", "npmi",
            "p_value", "note"]
@@ -43,29 +43,21 @@ def command(kind: str, level: str, min_count: int, top: int | None, explicit_onl
       dxkg cooccur --explicit-only --prefecture 北海道
       dxkg cooccur --network --lang ja
     """
-    from kg.analysis.data import AnalysisError
     from kg.analysis.render import rows_out
-    from kg.query import QueryError
 
-    try:
-        store = resolve_build(build_dir)  # the analysis cache beside the store, else SPARQL
+    if network and kind != "driver":
+        fail("--network is the driver network: use it with --kind driver")
+    with reported():
+        graph = open_graph(build_dir)
         if network:
             from kg.analysis.network import centrality_rows, driver_network
 
-            if kind != "driver":
-                fail("--network is the driver network: use it with --kind driver")
-            rows = centrality_rows(driver_network(store, level, explicit_only, max(1, min_count), domain, prefecture),
+            rows = centrality_rows(driver_network(graph, level, explicit_only, max(1, min_count), domain, prefecture),
                                    lang)
             text = rows_out(rows[:top] if top else rows, fmt)
         else:
             from kg.analysis.cooccur import cooccurrence
 
-            pairs = cooccurrence(store, kind, level, min_count, top, explicit_only, domain, prefecture, lang)
+            pairs = cooccurrence(graph, kind, level, min_count, top, explicit_only, domain, prefecture, lang)
             text = rows_out([p.as_dict() for p in pairs], fmt, COLUMNS)
-    except (AnalysisError, QueryError) as exc:
-        fail(str(exc), EXIT_INVALID)
-        return
-    except OSError as exc:
-        fail(str(exc), EXIT_ERROR)
-        return
     emit(text, output)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
+from kg.cli.common import build_option, open_graph, reported
 
 
 @click.command("export")
@@ -18,12 +18,11 @@ from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
 def command(fmt: str, output: Path | None, build_dir: Path | None) -> None:
     """Export the built graph (ontology and data) as Turtle, N-Triples or JSON-LD."""
     from kg.files import write_atomic
-    from kg.paths import GRAPH_FILES
 
-    path = resolve_build(build_dir) / GRAPH_FILES[fmt]
-    if not path.is_file():
-        fail(f"no built graph at {path}: run `dxkg build` first", EXIT_INVALID)
-    data = path.read_bytes()
+    with reported():
+        generation = open_graph(build_dir).generation
+    assert generation is not None
+    data = generation.file(fmt).read_bytes()
     if output:
         write_atomic(output, data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, fail, progress, resolve_build
+from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, fail, open_graph, progress, reported
 
 DEFAULT_GRAPH = "https://w3id.org/dxkg/graph"
 
@@ -41,14 +41,13 @@ def command(endpoint: str, graph_iri: str, query_endpoint: str | None, fmt: str,
 
     Exit status: 0 pushed and counted, 1 refused, incomplete or partial answer, 2 store unreachable.
     """
-    from kg.build import GRAPH_FILES
     from kg.query import QueryError
     from kg.remote import RemoteError, RemoteUnreachable, auth_from_env, push
 
-    path = resolve_build(build_dir) / GRAPH_FILES[fmt]
-    if not path.is_file():
-        fail(f"no built graph at {path}: run `dxkg build` first", EXIT_INVALID)
-        return
+    with reported():
+        generation = open_graph(build_dir).generation
+    assert generation is not None
+    path = generation.file(fmt)
     say = progress(quiet)
     try:
         result = push(path.read_bytes(), endpoint, graph_iri, auth_from_env(), fmt=fmt, replace=replace,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, emit, fail, resolve_build
+from kg.cli.common import EXIT_INVALID, build_option, emit, fail, open_graph, reported
 
 
 @click.command("query")
@@ -34,7 +34,7 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
     The prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd: and owl: are
     predefined. SERVICE, FROM and LOAD are refused: queries never reach the network.
     """
-    from kg.query import QueryError, format_result, open_store, resolve_query, run, saved_queries
+    from kg.query import format_result, resolve_query, run, saved_queries
 
     if list_saved:
         queries = saved_queries()
@@ -48,13 +48,9 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
     if endpoint:
         _remote(query, fmt, output, endpoint, graph_iri)
         return
-    try:
+    with reported():
         text, _name = resolve_query(query)
-        store = open_store(resolve_build(build_dir))
-        rendered = format_result(run(store, text), fmt)
-    except QueryError as exc:
-        fail(str(exc), EXIT_INVALID)
-        return
+        rendered = format_result(run(open_graph(build_dir).store, text), fmt)
     emit(rendered, output)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_ERROR, build_option, fail, resolve_build
+from kg.cli.common import EXIT_ERROR, build_option, fail, open_graph, reported
 
 
 @click.command("serve")
@@ -42,18 +42,15 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_query_bytes
     """
     from kg.endpoint.server import Endpoint, Settings
     from kg.endpoint.workers import WorkerFailed
-    from kg.store import StoreError, ensure_store, store_path
 
-    build = resolve_build(build_dir)
     say = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
+    with reported():
+        graph = open_graph(build_dir)
+    assert graph.generation is not None
     try:
-        ensure_store(build, progress=lambda m: click.echo(f"… {m}", err=True))
         click.echo(f"… starting {workers} query worker(s)", err=True)
-        server = Endpoint(store_path(build), host, port,
+        server = Endpoint(graph.generation.store_path, host, port,
                           Settings(timeout, max_rows, max_query_bytes, cors, workers), log=say)
-    except StoreError as exc:
-        fail(str(exc), EXIT_ERROR)
-        return
     except (OSError, WorkerFailed) as exc:
         fail(f"cannot start the endpoint on {host}:{port}: {exc}", EXIT_ERROR)
         return

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
+from kg.cli.common import build_option, open_graph, reported
 
 
 @click.command("show")
@@ -21,12 +21,9 @@ def command(name: tuple[str, ...], lang: str, build_dir: Path | None) -> None:
     an id (higumap), a code (E, 7) or a name in Japanese or English ("森町", "Mori").
     An ambiguous name lists the candidates and exits with status 1.
     """
-    from kg.query import QueryError, open_store
-    from kg.show import describe, render, resolve
+    from kg.show import describe, render
 
-    try:
-        store = open_store(resolve_build(build_dir))
-        iri = resolve(store, " ".join(name))
-        click.echo(render(describe(store, iri, lang)))
-    except QueryError as exc:
-        fail(str(exc), EXIT_INVALID)
+    with reported():
+        graph = open_graph(build_dir)
+        iri = graph.resolve(" ".join(name)).iri
+        click.echo(render(describe(graph.store, iri, lang)))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, fail, resolve_build
+from kg.cli.common import build_option, emit, fail, open_graph, reported
 
 
 def _weights(values: tuple[str, ...]) -> dict[str, float]:
@@ -49,17 +49,12 @@ def command(query: str, top: int, weights: tuple[str, ...], explain: bool, lang:
       dxkg similar maebashi-mytaku --top 3 --explain
       dxkg similar higumap -w domains=0 -w drivers=3 --format json
     """
-    from kg.analysis.data import AnalysisError
     from kg.analysis.render import rows_out
     from kg.analysis.similarity import PARTS, SET_PARTS, similar
-    from kg.cli.common import emit
-    from kg.query import QueryError
 
-    try:
-        result = similar(resolve_build(build_dir), query, top, _weights(weights))
-    except (AnalysisError, QueryError) as exc:
-        fail(str(exc), EXIT_INVALID)
-        return
+    parsed = _weights(weights)
+    with reported():
+        result = similar(open_graph(build_dir), query, top, parsed)
     q = result.query
     click.echo(f"query: {q.id} — {q.name_ja if lang == 'ja' else q.name_en}", err=True)
     rows = []

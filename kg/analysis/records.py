@@ -1,0 +1,368 @@
+"""What the analyses need from the graph, pulled with a few flat SPARQL SELECTs into plain rows.
+
+The rows are the analyses' own view of the graph (`…Row`), not the curated records of kg.model.
+Oxigraph answers flat basic graph patterns fast; correlated sub-queries (FILTER EXISTS with an
+outer variable) are pathological, so everything is joined here in Python instead.
+
+The row classes are also the declaration of the analysis cache (kg.analysis.columns turns them into
+columns and back): a field marked `text()` goes to the cache's text part, read only when asked for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import DxkgError
+from kg.names import Name
+from kg.namespace import DX_NS, ID_NS, PREFIXES, compact
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+SCHEMES = ("factor", "driver", "principle")
+
+
+class AnalysisError(DxkgError):
+    """Bad input to an analysis (unknown id or name, empty graph, bad option): exit status 1."""
+
+
+def text(default: Any = "") -> Any:
+    """A field kept in the cache's text part (quotes, rationales, long names), loaded on demand."""
+    if isinstance(default, (list, dict, set)) or callable(default):
+        return field(default_factory=default if callable(default) else type(default), metadata={"text": True})
+    return field(default=default, metadata={"text": True})
+
+
+@dataclass
+class Label:
+    ja: str = ""
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        """The label in `lang`, else in the other language."""
+        return (self.ja or self.en) if lang == "ja" else (self.en or self.ja)
+
+
+@dataclass
+class TagRow:
+    """One qualified tag: scheme (factor|driver|principle), code, basis, rationale and quote."""
+
+    scheme: str
+    code: str
+    basis: str
+    rationale: str = text()
+    quote: str = text()
+
+
+@dataclass
+class ConceptRow:
+    """A concept of a scheme: a factor, driver or principle (by code), or a domain, technology, stakeholder type."""
+
+    scheme: str
+    code: str
+    name: Label
+
+
+@dataclass
+class PrefectureRow:
+    iri: str
+    id: str
+    name: Label
+
+
+@dataclass
+class MunicipalityRow:
+    iri: str
+    id: str
+    code: str
+    name: Label
+    prefecture: str = ""  # prefecture IRI
+    population: int | None = None
+    ageing: float | None = None  # share of residents aged 65+, 0..1, where the graph knows it
+
+
+@dataclass
+class PracticeRow:
+    iri: str
+    id: str
+    initiative: str  # initiative IRI
+    name: Label = text(Label)
+    quote: str = text()
+    tags: list[TagRow] = field(default_factory=list)
+
+
+@dataclass
+class InitiativeRow:
+    iri: str
+    id: str
+    name: Label
+    alt_names: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)  # municipality IRIs, in order
+    prefectures: set[str] = field(default_factory=set)  # prefecture IRIs (own or its municipalities')
+    domains: set[str] = field(default_factory=set)  # domain ids
+    technologies: set[str] = field(default_factory=set)
+    stakeholders: set[str] = field(default_factory=set)  # stakeholder type ids
+    practices: list[str] = field(default_factory=list)  # practice IRIs
+
+
+@dataclass
+class MeasureRow:
+    iri: str
+    id: str
+    name: Label
+    quote: str = ""
+    tags: list[TagRow] = field(default_factory=list)
+
+
+@dataclass
+class PlanRow:
+    iri: str
+    id: str
+    name: Label
+    municipality: str  # IRI
+    measures: list[MeasureRow] = field(default_factory=list)
+
+
+@dataclass
+class PitfallRow:
+    id: str
+    principle: str  # code
+    name: Label
+    description: Label
+
+
+@dataclass
+class RelatedRow:
+    """A factor or driver a principle is curated as corresponding to (skos:related)."""
+
+    principle: str
+    scheme: str
+    code: str
+
+
+@dataclass
+class Extract:
+    """The graph as the analyses see it. The keyed tables are keyed by the rows' IRIs."""
+
+    municipalities: dict[str, MunicipalityRow]
+    prefectures: dict[str, PrefectureRow]
+    initiatives: dict[str, InitiativeRow]
+    practices: dict[str, PracticeRow]
+    plans: dict[str, PlanRow]
+    concepts: list[ConceptRow]
+    pitfalls: list[PitfallRow]
+    related: list[RelatedRow]
+    names: list[Name]  # every entity by its names, for kg.names.Resolver
+
+    def codes(self, scheme: str) -> list[str]:
+        """The codes of a framework scheme in their natural order (A..F, 1..12)."""
+        return sorted((c.code for c in self.concepts if c.scheme == scheme), key=lambda c: (len(c), c))
+
+    def label(self, scheme: str, code: str, lang: str = "en") -> str:
+        for c in self.concepts:
+            if c.scheme == scheme and c.code == code:
+                return c.name.get(lang)
+        return code
+
+    def related_to(self, principle: str) -> list[tuple[str, str]]:
+        return [(r.scheme, r.code) for r in self.related if r.principle == principle]
+
+
+def local(iri: str) -> tuple[str, str]:
+    """(kind, key) of an instance IRI: .../id/driver/3 -> ("driver", "3")."""
+    rest = iri[len(ID_NS):] if iri.startswith(ID_NS) else iri
+    kind, _, key = rest.partition("/")
+    return kind, key
+
+
+def _select(store: pyoxigraph.Store, query: str) -> list[tuple[str | None, ...]]:
+    answer = store.query(query, prefixes=PREFIXES)
+    names = [v.value for v in answer.variables]  # type: ignore[union-attr]
+    return [tuple(None if sol[n] is None else sol[n].value for n in names) for sol in answer]  # type: ignore[union-attr]
+
+
+def _langs(store: pyoxigraph.Store, query: str) -> dict[str, Label]:
+    """Run a query binding ?s and ?l (language-tagged) into {s: Label}."""
+    out: dict[str, Label] = defaultdict(Label)
+    for sol in store.query(query, prefixes=PREFIXES):  # type: ignore[union-attr]
+        lab, lang = sol["l"].value, sol["l"].language
+        if lang == "ja":
+            out[sol["s"].value].ja = lab
+        elif lang == "en":
+            out[sol["s"].value].en = lab
+    return out
+
+
+_LABELS = "SELECT ?s ?l WHERE {{ ?s a {cls} ; rdfs:label ?l }}"
+
+
+def extract(store: pyoxigraph.Store) -> Extract:
+    """Read municipalities, initiatives, practices, tags, plans and the framework from the store."""
+    concepts = []
+    for cls in ("dx:SuccessFactor", "dx:Driver", "dx:Principle", "dx:Domain", "dx:Technology",
+                "dx:StakeholderType"):
+        for s, lab in _langs(store, _LABELS.format(cls=cls)).items():
+            concepts.append(ConceptRow(*local(s), lab))
+    concepts.sort(key=lambda c: (c.scheme, c.code))
+
+    munis: dict[str, MunicipalityRow] = {}
+    mlabels = _langs(store, _LABELS.format(cls="dx:Municipality"))
+    for s, ident, code, pref, pop in _select(store, """
+            SELECT ?s ?id ?code ?pref ?pop WHERE { ?s a dx:Municipality ; dct:identifier ?id ;
+              dx:localGovernmentCode ?code . OPTIONAL { ?s dx:prefecture ?pref }
+              OPTIONAL { ?s dx:population ?pop } }"""):
+        assert s and ident and code
+        munis[s] = MunicipalityRow(s, ident, code, mlabels.get(s, Label(ident, ident)), pref or "",
+                                   int(pop) if pop else None)
+    _ageing(store, munis)
+
+    plabels = _langs(store, _LABELS.format(cls="dx:Prefecture"))
+    prefs = {s: PrefectureRow(s, ident, plabels.get(s, Label(ident, ident)))
+             for s, ident in _select(store, "SELECT ?s ?id WHERE { ?s a dx:Prefecture ; dct:identifier ?id }")
+             if s and ident}
+
+    inits: dict[str, InitiativeRow] = {}
+    ilabels = _langs(store, _LABELS.format(cls="dx:Initiative"))
+    for s, ident in _select(store, "SELECT ?s ?id WHERE { ?s a dx:Initiative ; dct:identifier ?id }"):
+        assert s and ident
+        inits[s] = InitiativeRow(s, ident, ilabels.get(s, Label(ident, ident)))
+    for s, alt in sorted(_select(store, "SELECT ?s ?a WHERE { ?s a dx:Initiative ; skos:altLabel ?a }")):
+        inits[s].alt_names.append(alt)  # type: ignore[index, arg-type]
+    for s, m in sorted(_select(store, "SELECT ?s ?m WHERE { ?s a dx:Initiative ; dx:municipality ?m }")):
+        assert s and m
+        inits[s].municipalities.append(m)
+        if m in munis and munis[m].prefecture:
+            inits[s].prefectures.add(munis[m].prefecture)
+    for s, p in _select(store, "SELECT ?s ?p WHERE { ?s a dx:Initiative ; dx:prefecture ?p }"):
+        inits[s].prefectures.add(p)  # type: ignore[index, arg-type]
+    for pred, attr in (("dx:domain", "domains"), ("dx:technology", "technologies")):
+        for s, o in _select(store, f"SELECT ?s ?o WHERE {{ ?s a dx:Initiative ; {pred} ?o }}"):
+            getattr(inits[s], attr).add(local(o)[1])  # type: ignore[index, arg-type]
+    for s, t in _select(store, "SELECT ?s ?t WHERE { ?s a dx:Initiative ; dx:stakeholder ?k . "
+                               "?k dx:stakeholderType ?t }"):
+        inits[s].stakeholders.add(local(t)[1])  # type: ignore[index, arg-type]
+
+    tags = _tags(store)
+    practices: dict[str, PracticeRow] = {}
+    prlabels = _langs(store, _LABELS.format(cls="dx:Practice"))
+    for i, p, ident, quote in sorted(_select(store, """
+            SELECT ?i ?p ?id ?q WHERE { ?i dx:practice ?p . ?p dct:identifier ?id .
+              OPTIONAL { ?p dx:quote ?q } }"""), key=lambda r: tuple(x or "" for x in r)):
+        if i not in inits:
+            continue
+        assert p and ident
+        practices[p] = PracticeRow(p, ident, i, prlabels.get(p, Label(ident, ident)), quote or "", tags.get(p, []))
+        inits[i].practices.append(p)
+
+    plans: dict[str, PlanRow] = {}
+    planlabels = _langs(store, _LABELS.format(cls="dx:Plan"))
+    for s, ident, m in _select(store, "SELECT ?s ?id ?m WHERE { ?s a dx:Plan ; dct:identifier ?id . "
+                                      "OPTIONAL { ?s dx:municipality ?m } }"):
+        assert s and ident
+        plans[s] = PlanRow(s, ident, planlabels.get(s, Label(ident, ident)), m or "")
+    melabels = _langs(store, _LABELS.format(cls="dx:PlannedMeasure"))
+    for s, me, ident, quote in sorted(_select(store, """
+            SELECT ?s ?me ?id ?q WHERE { ?s dx:measure ?me . ?me dct:identifier ?id .
+              OPTIONAL { ?me dx:quote ?q } }"""), key=lambda r: tuple(x or "" for x in r)):
+        if s in plans:
+            assert me and ident
+            plans[s].measures.append(MeasureRow(me, ident, melabels.get(me, Label(ident, ident)), quote or "",
+                                                tags.get(me, [])))
+
+    pits: list[PitfallRow] = []
+    pitlabels = _langs(store, _LABELS.format(cls="dx:Pitfall"))
+    pitdesc = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Pitfall ; dct:description ?l }")
+    for s, ident, pr in sorted(_select(store, "SELECT ?s ?id ?pr WHERE { ?s a dx:Pitfall ; dct:identifier ?id ;"
+                                              " dx:principle ?pr }")):
+        assert s and ident and pr
+        pits.append(PitfallRow(ident, local(pr)[1], pitlabels.get(s, Label(ident, ident)), pitdesc.get(s, Label())))
+
+    related = []
+    for pr, c in sorted(_select(store, "SELECT ?pr ?c WHERE { ?pr a dx:Principle ; skos:related ?c }")):
+        scheme, code = local(c or "")
+        if scheme in ("factor", "driver"):
+            related.append(RelatedRow(local(pr or "")[1], scheme, code))
+    return Extract(munis, prefs, inits, practices, plans, concepts, pits, related, _names(store))
+
+
+_NAME_PREDICATES = {"rdfs:label": "label", "skos:prefLabel": "label", "skos:altLabel": "alt",
+                    "skos:notation": "key", "dct:identifier": "key"}
+# Where an entity is, for telling same-named ones apart: the municipality (or prefecture) it belongs to.
+_WHERE = """
+SELECT ?s ?l WHERE {
+  { ?s a dx:Municipality ; dx:prefecture ?w } UNION
+  { ?s a dx:Initiative ; dx:municipality ?w } UNION { ?s a dx:Initiative ; dx:prefecture ?w } UNION
+  { ?s a dx:Plan ; dx:municipality ?w } UNION { ?s a dx:Stakeholder ; dx:basedIn ?w } UNION
+  { ?i dx:practice ?s ; dx:municipality ?w } UNION { ?i dx:outcome ?s ; dx:municipality ?w } UNION
+  { ?p dx:measure ?s ; dx:municipality ?w }
+  ?w rdfs:label ?l }"""
+
+
+def _names(store: pyoxigraph.Store) -> list[Name]:
+    """Every dx:-typed instance with its labels, ids, codes and where it is."""
+    found: dict[str, Name] = {}
+    values = " ".join(_NAME_PREDICATES)
+    for sol in store.query(f"""
+            SELECT ?s ?t ?p ?text WHERE {{
+              VALUES ?p {{ {values} }}
+              ?s ?p ?text ; a ?t .
+              FILTER(STRSTARTS(STR(?s), "{ID_NS}") && STRSTARTS(STR(?t), "{DX_NS}"))
+            }}""", prefixes=PREFIXES):  # type: ignore[union-attr]
+        iri, kind = sol["s"].value, sol["t"].value[len(DX_NS):]
+        if kind in ("Tag", "TagBasis", "Participation", "ProfileFigure"):
+            continue
+        n = found.setdefault(iri, Name(iri, kind))
+        role, text, lang = _NAME_PREDICATES[compact(sol["p"].value)], sol["text"].value, sol["text"].language
+        if role == "key":
+            n.keys.append(text)
+        elif role == "label" and lang == "ja" and not n.ja:
+            n.ja = text
+        elif role == "label" and lang == "en" and not n.en:
+            n.en = text
+        else:
+            n.alt.append(text)
+    for s, where in _select(store, _WHERE):
+        if s in found and where:
+            found[s].context.append(where)
+    for n in found.values():
+        n.keys, n.alt, n.context = sorted(set(n.keys)), sorted(set(n.alt) - {n.ja, n.en}), sorted(set(n.context))
+        n.where = " / ".join(n.context)
+    return sorted(found.values(), key=lambda n: n.iri)
+
+
+
+def _tags(store: pyoxigraph.Store) -> dict[str, list[TagRow]]:
+    """Qualified tags by target IRI, in a stable order."""
+    out: dict[str, list[TagRow]] = defaultdict(list)
+    for target, body, basis, why, quote in sorted(_select(store, """
+            SELECT ?t ?b ?basis ?why ?q WHERE { ?tag a dx:Tag ; oa:hasTarget ?t ; oa:hasBody ?b ; dx:basis ?basis .
+              OPTIONAL { ?tag rdfs:comment ?why } OPTIONAL { ?tag dx:quote ?q } }"""),
+            key=lambda r: tuple(x or "" for x in r)):
+        scheme, code = local(body or "")
+        if scheme in SCHEMES and target and basis:
+            out[target].append(TagRow(scheme, code, basis.rsplit("#", 1)[-1], why or "", quote or ""))
+    return out
+
+
+def _ageing(store: pyoxigraph.Store, munis: dict[str, MunicipalityRow]) -> None:
+    """The 65+ share: a stated ageing rate, else the latest 65+ count over the population of the same date."""
+    figs: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for s, kind, value, date in _select(store, """
+            SELECT ?s ?k ?v ?d WHERE { ?s a dx:Municipality ; dx:figure ?f . ?f dx:figureKind ?k ; dx:value ?v .
+              OPTIONAL { ?f dx:date ?d } }"""):
+        assert s and kind and value
+        figs[s][kind][date or ""] = float(value)
+    for s, kinds in figs.items():
+        if s not in munis:
+            continue
+        if kinds.get("ageing-rate-percent"):
+            latest = max(kinds["ageing-rate-percent"])
+            munis[s].ageing = kinds["ageing-rate-percent"][latest] / 100
+            continue
+        old, pop = kinds.get("population-65-plus", {}), kinds.get("population", {})
+        same = [d for d in old if d in pop and pop[d] > 0]
+        if same:
+            d = max(same)
+            munis[s].ageing = old[d] / pop[d]
