@@ -1,11 +1,13 @@
-# Two entry points: `make demo` builds and queries the graph; `make test` lints and tests.
-# Both create the virtual environment they need on first use.
+# Two entry points: `make demo` builds and queries the graph; `make test` lints and tests (what CI runs).
+# Each creates the virtual environment it needs on first use and installs the system packages its
+# tests need (Chromium, Virtuoso) when they are missing.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+FLOORS_VENV ?= .venv-floors
 SOURCES ?= ../shared/seeds
 
-.PHONY: demo test lint clean virtuoso chromium screenshots
+.PHONY: demo test test-fast lint floors clean virtuoso chromium screenshots
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -17,6 +19,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # tests/test_virtuoso.py needs Debian's Virtuoso; install it only when missing (CI runs as root with apt).
 # A fresh database in the test's temporary folder logs in as dba/dba, so no debconf password is preseeded.
@@ -30,8 +33,23 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends chromium; }
 
+# Every test: the fast tier, the browser, Virtuoso, W3C and wheel tests, and the fast tier again on the
+# lowest versions of every dependency that setup.cfg allows (constraints/floors.txt).
 test: lint virtuoso chromium
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory floors
+
+# The tests a developer runs often (about a minute): no browser, triple store, W3C suites or wheel.
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -m "not integration"
+
+$(FLOORS_VENV)/.installed: setup.cfg pyproject.toml constraints/floors.txt
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	$(FLOORS_VENV)/bin/python -m pip install -q --disable-pip-version-check -c constraints/floors.txt -e '.[test]'
+	touch $@
+
+floors: $(FLOORS_VENV)/.installed
+	$(FLOORS_VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not integration"
 
 # Refresh the README's pictures in docs/img/ from the real graph (needs Chromium).
 screenshots: $(VENV)/.installed chromium

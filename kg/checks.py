@@ -112,8 +112,8 @@ def check_references(ds: m.Dataset) -> list[Problem]:
                 need("technologies", ref, _owner(me.evidence.loc), "technologies")
             for t in me.tags:
                 need(t.scheme, t.code, t.loc, "code")
-    for p in ds.principles:
-        for t in p.related:
+    for principle in ds.principles:
+        for t in principle.related:
             need(t.scheme, t.code, t.loc, "code")
     for d in ds.drivers:
         need("value category", d.value_category, _owner(d.evidence.loc), "value_category")

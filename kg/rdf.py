@@ -136,8 +136,8 @@ class _Builder:
         self.labels(s, name)
 
     def build(self) -> set[str]:
-        for s in self.ds.sources:
-            self.source(s)
+        for src in self.ds.sources:
+            self.source(src)
         for scheme, (_, ja, en, _) in SCHEMES.items():
             self.entity(scheme_iri(scheme), SKOS.ConceptScheme, SCHEMES[scheme][0], m.Text(ja, en))
         self.framework()

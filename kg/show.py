@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kg.namespace import PREFIXES, compact, id_path
+from kg.namespace import compact, id_path
 from kg.query import QueryError
+from kg.sparql import select
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 def label_of(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> str:
     """'ja-label / en-label' for an IRI, or its short form when it has none."""
     labels: dict[str, str] = {}
-    for row in store.query(f"SELECT ?l WHERE {{ <{iri}> rdfs:label|skos:prefLabel ?l }}", prefixes=PREFIXES):
+    for row in select(store, f"SELECT ?l WHERE {{ <{iri}> rdfs:label|skos:prefLabel ?l }}"):
         labels.setdefault(row["l"].language or "", row["l"].value)
     other = "en" if lang == "ja" else "ja"
     parts = [labels[k] for k in (lang, other) if k in labels]
@@ -44,7 +45,7 @@ class Entity:
 
 def _qualified_quotes(store: pyoxigraph.Store, subject: str, obj: str) -> list[tuple[str, str, str]]:
     """Quotes of the qualified links (tags, participations) between two nodes."""
-    rows = store.query(f"""
+    rows = select(store, f"""
         SELECT ?quote ?source ?basis ?why ?role WHERE {{
           {{ ?q oa:hasTarget <{subject}> ; oa:hasBody <{obj}> .
              OPTIONAL {{ ?q dx:basis/rdfs:label ?basis . FILTER(LANG(?basis) = "en") }}
@@ -53,7 +54,7 @@ def _qualified_quotes(store: pyoxigraph.Store, subject: str, obj: str) -> list[t
           {{ <{subject}> dx:participation ?q . ?q dx:participant <{obj}> .
              OPTIONAL {{ ?q dx:role ?role . FILTER(LANG(?role) = "ja") }} }}
           ?q dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source .
-        }}""", prefixes=PREFIXES)
+        }}""")
     out = []
     for r in rows:
         note = " ".join(x for x in (r["basis"] and r["basis"].value, r["role"] and r["role"].value,
@@ -67,7 +68,7 @@ def describe(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> Entity:
     import pyoxigraph
 
     types, literals, outgoing, incoming, quotes = [], [], [], [], []
-    for row in store.query(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o"):
+    for row in select(store, f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o"):
         p, o = row["p"].value, row["o"]
         short = compact(p)
         if short == "rdf:type":
@@ -80,19 +81,19 @@ def describe(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> Entity:
         else:
             quotes_ = _qualified_quotes(store, iri, o.value)
             outgoing.append(Link(short, o.value, label_of(store, o.value, lang), quotes_))
-    for row in store.query(f"""SELECT ?quote ?source WHERE {{ <{iri}> dx:quote ?quote ;
-                                 prov:wasDerivedFrom/dct:identifier ?source }}""", prefixes=PREFIXES):
+    for row in select(store, f"""SELECT ?quote ?source WHERE {{ <{iri}> dx:quote ?quote ;
+                                 prov:wasDerivedFrom/dct:identifier ?source }}"""):
         quotes.append((row["quote"].value, row["source"].value, ""))
-    for row in store.query(f"""SELECT ?kind ?value ?date ?quote ?source WHERE {{
+    for row in select(store, f"""SELECT ?kind ?value ?date ?quote ?source WHERE {{
             <{iri}> dx:figure ?f . ?f dx:figureKind ?kind ; dx:value ?value ; dx:quote ?quote ;
             prov:wasDerivedFrom/dct:identifier ?source . OPTIONAL {{ ?f dx:date ?date }} }}
-            ORDER BY ?kind ?date""", prefixes=PREFIXES):
+            ORDER BY ?kind ?date"""):
         date = f" ({row['date'].value})" if row["date"] else ""
         literals.append((f"figure {row['kind'].value}", f"{row['value'].value}{date}"))
         quotes.append((row["quote"].value, row["source"].value, row["kind"].value))
-    for row in store.query(f"""SELECT ?s ?p WHERE {{ ?s ?p <{iri}> .
+    for row in select(store, f"""SELECT ?s ?p WHERE {{ ?s ?p <{iri}> .
             FILTER(?p NOT IN (oa:hasTarget, oa:hasBody, dx:participant, skos:inScheme, rdf:type)) }}
-            ORDER BY ?p ?s""", prefixes=PREFIXES):
+            ORDER BY ?p ?s"""):
         s = row["s"].value
         incoming.append(Link(compact(row["p"].value), s, label_of(store, s, lang), _qualified_quotes(store, s, iri)))
     if not (types or literals or outgoing or incoming):

@@ -177,7 +177,7 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
                                     "files": sorted(GRAPH_FILES[f] for f in files)}
         for extra in extras:
             reuse = previous.extra(extra.name, extra.version) if previous and info_how == "reused" else None
-            if reuse is not None and _copy_extra(previous, work, reuse):  # type: ignore[union-attr]
+            if previous is not None and reuse is not None and _copy_extra(previous, work, reuse):
                 manifest["extras"][extra.name] = reuse
                 continue
             say(f"writing the {extra.name} files")

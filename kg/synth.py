@@ -95,7 +95,8 @@ def generate(municipalities: int, seed: int, real_data: Path) -> tuple[dict[str,
     rng = random.Random(seed)
     vocab = _vocab_ids(real_data)
     prefs = _prefectures(real_data)
-    kinds, kind_w = zip(*KINDS, strict=True)
+    kinds = [k for k, _ in KINDS]
+    kind_w = [w for _, w in KINDS]
     if municipalities > len(prefs) * 900:
         raise ValueError(f"at most {len(prefs) * 900} municipalities can be given distinct codes")
 
@@ -152,7 +153,7 @@ def generate(municipalities: int, seed: int, real_data: Path) -> tuple[dict[str,
                 "technologies": rng.sample(vocab["technologies"], rng.randint(1, 2)),
                 "source": SOURCE_ID, "quote": _quote(rng, f"{theme_ja}事業"),
             }
-            parts = []
+            parts: list[dict[str, Any]] = []
             for _ in range(rng.randint(1, 2)):
                 pool = all_stakeholders if rng.random() < SHARED_STAKEHOLDER_SHARE else local[mid]
                 sid = pool[rng.randrange(len(pool))]

@@ -65,7 +65,8 @@ def load_columns(gen: Generation) -> Columns | None:
     text_path = gen.path / str(entry.get("text_file", TEXT_FILE))
 
     def load_text() -> dict[str, Any]:
-        return json.loads(text_path.read_bytes())  # type: ignore[no-any-return]
+        text: dict[str, Any] = json.loads(text_path.read_bytes())
+        return text
 
     return Columns(core, load_text=load_text)
 

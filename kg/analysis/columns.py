@@ -45,9 +45,9 @@ def _fields(cls: type) -> tuple[_Field, ...]:
         hint = hints[f.name]
         origin, args = typing.get_origin(hint), typing.get_args(hint)
         is_text = bool(f.metadata.get("text"))
-        if dataclasses.is_dataclass(hint):
-            out.append(_Field(f.name, "record", is_text, hint))  # type: ignore[arg-type]
-        elif origin in (list, set) and args and dataclasses.is_dataclass(args[0]):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            out.append(_Field(f.name, "record", is_text, hint))
+        elif origin in (list, set) and args and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
             out.append(_Field(f.name, "table", is_text, args[0]))
         elif origin is list and args == (str,):
             out.append(_Field(f.name, "strings", is_text))
@@ -79,7 +79,7 @@ VERSION = hashlib.sha256(repr(sorted((name, kind, _declaration(cls)) for name, (
 def _csr(rows: list[list[str]]) -> dict[str, list[Any]]:
     vocab = sorted({x for r in rows for x in r})
     at = {x: k for k, x in enumerate(vocab)}
-    ptr, ix = [0], []
+    ptr, ix = [0], list[int]()
     for r in rows:
         ix.extend(at[x] for x in r)
         ptr.append(len(ix))

@@ -127,10 +127,10 @@ def build_index(ex: Extract) -> Index:
         places_ix += known
         places_ptr.append(len(places_ix))
         lead.append(known[0] if known else -1)
-    rows = [ex.municipalities[munis[m]] if m >= 0 else None for m in lead]
+    leads = [ex.municipalities[munis[m]] if m >= 0 else None for m in lead]
     a["lead_band"] = np.array([np.nan if r is None or r.population is None else sum(r.population >= b for b in BANDS)
-                               for r in rows], dtype=float)
-    a["lead_ageing"] = np.array([np.nan if r is None or r.ageing is None else r.ageing for r in rows], dtype=float)
+                               for r in leads], dtype=float)
+    a["lead_ageing"] = np.array([np.nan if r is None or r.ageing is None else r.ageing for r in leads], dtype=float)
     a["places_ptr"] = np.asarray(places_ptr, dtype=np.int64)
     a["places_ix"] = np.asarray(places_ix, dtype=np.int64)
     a["muni_ja"] = _strings([ex.municipalities[m].name.ja for m in munis])

@@ -33,12 +33,12 @@ def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
         s, p, o = quad.subject, quad.predicate, quad.object
         if not isinstance(s, pyoxigraph.NamedNode):
             continue
-        if p.value == RDF_TYPE:
+        if p.value == RDF_TYPE and isinstance(o, pyoxigraph.NamedNode):
             types.setdefault(s.value, []).append(compact(o.value))
         elif p.value == RDFS_LABEL and isinstance(o, pyoxigraph.Literal):
             if o.language in ("ja", "en"):
                 g.add_node(s.value, **{f"label_{o.language}": o.value})
-        elif isinstance(o, pyoxigraph.NamedNode):
+        elif isinstance(o, pyoxigraph.NamedNode) and isinstance(p, pyoxigraph.NamedNode):
             pred = compact(p.value)
             g.add_edge(s.value, o.value, key=pred, predicate=pred)
     for node in g.nodes:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import DxkgError
 from kg.names import Name
-from kg.namespace import DX_NS, ID_NS, PREFIXES, compact
+from kg.namespace import DX_NS, ID_NS, compact
+from kg.sparql import select
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -177,16 +178,17 @@ def local(iri: str) -> tuple[str, str]:
     return kind, key
 
 
-def _select(store: pyoxigraph.Store, query: str) -> list[tuple[str | None, ...]]:
-    answer = store.query(query, prefixes=PREFIXES)
-    names = [v.value for v in answer.variables]  # type: ignore[union-attr]
-    return [tuple(None if sol[n] is None else sol[n].value for n in names) for sol in answer]  # type: ignore[union-attr]
+def _select(store: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT as tuples of plain strings (None where unbound)."""
+    answer = select(store, query)
+    names = [v.value for v in answer.variables]
+    return [tuple(None if sol[n] is None else sol[n].value for n in names) for sol in answer]
 
 
 def _langs(store: pyoxigraph.Store, query: str) -> dict[str, Label]:
     """Run a query binding ?s and ?l (language-tagged) into {s: Label}."""
     out: dict[str, Label] = defaultdict(Label)
-    for sol in store.query(query, prefixes=PREFIXES):  # type: ignore[union-attr]
+    for sol in select(store, query):
         lab, lang = sol["l"].value, sol["l"].language
         if lang == "ja":
             out[sol["s"].value].ja = lab
@@ -229,20 +231,20 @@ def extract(store: pyoxigraph.Store) -> Extract:
         assert s and ident
         inits[s] = InitiativeRow(s, ident, ilabels.get(s, Label(ident, ident)))
     for s, alt in sorted(_select(store, "SELECT ?s ?a WHERE { ?s a dx:Initiative ; skos:altLabel ?a }")):
-        inits[s].alt_names.append(alt)  # type: ignore[index, arg-type]
+        inits[s].alt_names.append(alt)
     for s, m in sorted(_select(store, "SELECT ?s ?m WHERE { ?s a dx:Initiative ; dx:municipality ?m }")):
         assert s and m
         inits[s].municipalities.append(m)
         if m in munis and munis[m].prefecture:
             inits[s].prefectures.add(munis[m].prefecture)
     for s, p in _select(store, "SELECT ?s ?p WHERE { ?s a dx:Initiative ; dx:prefecture ?p }"):
-        inits[s].prefectures.add(p)  # type: ignore[index, arg-type]
+        inits[s].prefectures.add(p)
     for pred, attr in (("dx:domain", "domains"), ("dx:technology", "technologies")):
         for s, o in _select(store, f"SELECT ?s ?o WHERE {{ ?s a dx:Initiative ; {pred} ?o }}"):
-            getattr(inits[s], attr).add(local(o)[1])  # type: ignore[index, arg-type]
+            getattr(inits[s], attr).add(local(o)[1])
     for s, t in _select(store, "SELECT ?s ?t WHERE { ?s a dx:Initiative ; dx:stakeholder ?k . "
                                "?k dx:stakeholderType ?t }"):
-        inits[s].stakeholders.add(local(t)[1])  # type: ignore[index, arg-type]
+        inits[s].stakeholders.add(local(t)[1])
 
     tags = _tags(store)
     practices: dict[str, PracticeRow] = {}
@@ -304,12 +306,12 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
     """Every dx:-typed instance with its labels, ids, codes and where it is."""
     found: dict[str, Name] = {}
     values = " ".join(_NAME_PREDICATES)
-    for sol in store.query(f"""
+    for sol in select(store, f"""
             SELECT ?s ?t ?p ?text WHERE {{
               VALUES ?p {{ {values} }}
               ?s ?p ?text ; a ?t .
               FILTER(STRSTARTS(STR(?s), "{ID_NS}") && STRSTARTS(STR(?t), "{DX_NS}"))
-            }}""", prefixes=PREFIXES):  # type: ignore[union-attr]
+            }}"""):
         iri, kind = sol["s"].value, sol["t"].value[len(DX_NS):]
         if kind in ("Tag", "TagBasis", "Participation", "ProfileFigure"):
             continue

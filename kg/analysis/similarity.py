@@ -76,7 +76,7 @@ def _row(graph: Adapter, query: str) -> int:
 
     ids = graph.index["init_id"]
     q = query.strip()
-    hit = np.flatnonzero(ids == q) if q else []
+    hit: Any = np.flatnonzero(ids == q) if q else []
     if len(hit):
         return int(hit[0])
     iri = graph.resolve(query, {"Initiative"}, "initiative").iri
