@@ -6,25 +6,9 @@ from dataclasses import dataclass, field
 
 from kg.yamlio import Loc
 
-FACTOR_CODES = tuple("ABCDEF")
-DRIVER_CODES = tuple(str(n) for n in range(1, 13))
-PRINCIPLE_CODES = tuple(str(n) for n in range(1, 8))
-TAG_SCHEMES = {"factor": FACTOR_CODES, "driver": DRIVER_CODES, "principle": PRINCIPLE_CODES}
-BASES = ("explicit", "inferred")
-MUNICIPALITY_KINDS = ("city", "town", "village", "special-ward")
-SOURCE_KINDS = ("report", "inspection-report", "article", "plan")
-RELIABILITIES = ("primary", "secondary")
-FIGURE_KINDS = {
-    # kind: (unit, whether the value must be a whole number)
-    "population": ("人", True),
-    "population-0-14": ("人", True),
-    "population-15-64": ("人", True),
-    "population-65-plus": ("人", True),
-    "households": ("世帯", True),
-    "area-km2": ("km2", False),
-    "ageing-rate-percent": ("%", False),
-}
-VOCAB_SCHEMES = ("domains", "technologies", "stakeholder_types")
+# The controlled vocabularies (vocab.yaml). Every other enumeration (codes, kinds, bases,
+# qualifiers, figure units) is declared once, in data/schema.json (kg.schema).
+VOCAB_SCHEMES = ("domains", "technologies", "stakeholder_types", "resource_kinds")
 
 
 @dataclass(frozen=True)
@@ -56,10 +40,11 @@ class Tag:
 
     scheme: str  # factor | driver | principle
     code: str
-    basis: str  # explicit | inferred
+    basis: str  # explicit | inferred | suggested
     rationale: str | None
     evidence: Evidence
     loc: Loc
+    score: float | None = None  # suggested tags: the suggester's score, 0..1
 
 
 @dataclass
@@ -89,6 +74,9 @@ class Figure:
     unit: str
     date: str | None
     evidence: Evidence
+    qualifier: str | None = None  # approximately | at-least | more-than | … (kg.schema), as the source says
+    since: str | None = None  # a change over a period: its start
+    description: Text | None = None
 
 
 @dataclass
@@ -103,6 +91,7 @@ class Municipality:
     description_evidence: Evidence | None
     figures: list[Figure]
     loc: Loc
+    description_facts: list[Evidence] = field(default_factory=list)  # evidence of facts beyond the main quote
 
 
 @dataclass
@@ -131,6 +120,31 @@ class Outcome:
     date: str | None
     description: Text | None
     evidence: Evidence
+    qualifier: str | None = None
+    description_facts: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ResourceLink:
+    """An initiative's use of a shared resource, with the link's own evidence."""
+
+    resource: str
+    role: Text | None
+    evidence: Evidence
+
+
+@dataclass
+class Resource:
+    """A thing initiatives use or share (a currency, a payment service, a platform)."""
+
+    id: str
+    name: Text
+    alt_names: AltNames
+    kind: str  # a resource_kinds id
+    provider: str | None  # a stakeholder id
+    description: Text | None
+    evidence: Evidence
+    description_facts: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -140,6 +154,7 @@ class Practice:
     description: Text | None
     evidence: Evidence
     tags: list[Tag]
+    description_facts: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -156,6 +171,8 @@ class Initiative:
     participations: list[Participation]
     outcomes: list[Outcome]
     practices: list[Practice]
+    resources: list[ResourceLink] = field(default_factory=list)
+    description_facts: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +185,51 @@ class Measure:
     technologies: list[str]
     evidence: Evidence
     tags: list[Tag]
+    description_facts: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ValuePart:
+    """A value with its date and qualifier: a KPI's baseline or target, or a budget amount."""
+
+    value: int | float
+    date: str | None
+    qualifier: str | None
+    unit: str | None
+    evidence: Evidence | None  # its own quote, when it is not in the owner's quote
+
+
+@dataclass
+class Risk:
+    id: str
+    name: Text
+    category: Text | None
+    description: Text | None
+    evidence: Evidence
+    countermeasure: Text | None = None
+    countermeasure_evidence: Evidence | None = None
+    description_facts: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Kpi:
+    id: str
+    indicator: Text
+    unit: str | None
+    baseline: ValuePart | None
+    target: ValuePart | None
+    measure: str | None
+    description: Text | None
+    evidence: Evidence
+    description_facts: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class BudgetItem:
+    id: str
+    statement: Text
+    amount: ValuePart | None
+    evidence: Evidence
 
 
 @dataclass
@@ -178,6 +240,9 @@ class Plan:
     date: str | None
     evidence: Evidence
     measures: list[Measure]
+    risks: list[Risk] = field(default_factory=list)
+    kpis: list[Kpi] = field(default_factory=list)
+    budget: list[BudgetItem] = field(default_factory=list)
 
 
 @dataclass
@@ -229,7 +294,7 @@ class Principle:
 
 @dataclass
 class VocabTerm:
-    scheme: str  # domains | technologies | stakeholder_types
+    scheme: str  # domains | technologies | stakeholder_types | resource_kinds
     id: str
     name: Text
     loc: Loc
@@ -243,6 +308,7 @@ class Dataset:
     prefectures: list[Prefecture] = field(default_factory=list)
     municipalities: list[Municipality] = field(default_factory=list)
     stakeholders: list[Stakeholder] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     factors: list[Factor] = field(default_factory=list)
@@ -264,17 +330,37 @@ class Dataset:
         for m in self.municipalities:
             if m.description_evidence:
                 out.append(m.description_evidence)
+            out += m.description_facts
             out += [f.evidence for f in m.figures]
+        for r in self.resources:
+            out.append(r.evidence)
+            out += r.description_facts
         for i in self.initiatives:
             out.append(i.evidence)
+            out += i.description_facts
             out += [p.evidence for p in i.participations]
-            out += [o.evidence for o in i.outcomes]
+            out += [link.evidence for link in i.resources]
+            for o in i.outcomes:
+                out.append(o.evidence)
+                out += o.description_facts
             for pr in i.practices:
                 out.append(pr.evidence)
+                out += pr.description_facts
                 out += [t.evidence for t in pr.tags]
         for plan in self.plans:
             out.append(plan.evidence)
             for me in plan.measures:
                 out.append(me.evidence)
+                out += me.description_facts
                 out += [t.evidence for t in me.tags]
+            for risk in plan.risks:
+                out.append(risk.evidence)
+                out += risk.description_facts
+                if risk.countermeasure_evidence:
+                    out.append(risk.countermeasure_evidence)
+            for kpi in plan.kpis:
+                out.append(kpi.evidence)
+                out += kpi.description_facts
+                out += [part.evidence for part in (kpi.baseline, kpi.target) if part and part.evidence]
+            out += [b.evidence for b in plan.budget]
         return out

@@ -1,4 +1,10 @@
-"""YAML reading that remembers where every value came from, so errors can name file and line."""
+"""YAML reading that remembers where every value came from, bounded on hostile input.
+
+Errors name file and line. A file larger than `Limits.file_bytes`, nested deeper than
+`Limits.depth`, or whose aliases would expand to more than `Limits.expanded_nodes` values is refused
+with its location before anything walks it: an alias bomb in a 12 KB file is one such error, not gigabytes.
+Invalid UTF-8 is reported at the line of the first bad byte.
+"""
 
 from __future__ import annotations
 
@@ -26,17 +32,39 @@ class Loc:
         return f"{where}: {self.field}" if self.field else where
 
 
-class LineDict(dict):
-    """A mapping that knows the line of itself and of each key."""
+@dataclass(frozen=True)
+class Limits:
+    """What one data file may hold; past a limit the file is refused with a located error."""
+
+    file_bytes: int = 16 * 1024 * 1024
+    depth: int = 32
+    expanded_nodes: int = 2_000_000  # values after expanding every alias (the file's own count is below this)
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping that knows the line of itself and of each key, and which keys the loader read."""
 
     line: int = 0
     key_lines: dict[Any, int]
+    read: set[Any]
 
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
 
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
 
-class LineList(list):
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def unread(self) -> list[Any]:
+        """Keys present that the loader never asked for (a key the schema allows but the loader drops)."""
+        return [k for k in self if k not in self.read]
+
+
+class LineList(list):  # type: ignore[type-arg]
     """A sequence that knows the line of each item."""
 
     line: int = 0
@@ -47,7 +75,7 @@ class LineList(list):
 
 
 class YamlError(Exception):
-    """Malformed YAML, located."""
+    """Malformed or over-limit YAML, located."""
 
     def __init__(self, loc: Loc, message: str):
         super().__init__(f"{loc}: {message}")
@@ -59,23 +87,74 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     """SafeLoader with libyaml's C parser when present: ~5× faster on national-scale data, same marks."""
 
 
-def read_yaml(path: Path, display: str | None = None) -> Any:
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text, or YamlError at the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlError(Loc(name, line), f"not UTF-8 text (byte 0x{data[exc.start]:02x}: {exc.reason})") from exc
+
+
+def read_yaml(path: Path, display: str | None = None, limits: Limits = Limits()) -> Any:
     """Parse one YAML file into LineDict/LineList values; raise YamlError with its location."""
     name = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlError(Loc(name, 1), f"not UTF-8 text ({exc.reason})") from exc
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise YamlError(Loc(name, 1), f"file of {size:,} bytes is over the {limits.file_bytes:,}-byte limit "
+                                      "for one data file; split it")
+    return parse_yaml(decode(path.read_bytes(), name), name, limits)
+
+
+def parse_yaml(text: str, name: str, limits: Limits = Limits()) -> Any:
+    """Parse YAML text (see read_yaml)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _Walker(loader).value(node)
+        if node is None:
+            return None
+        _check_size(node, name, limits)
+        return _Walker(loader).value(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise YamlError(Loc(name, line), f"malformed YAML: {exc.problem or exc}") from exc
     finally:
         loader.dispose()
+
+
+def _check_size(root: yaml.Node, name: str, limits: Limits) -> None:
+    """Refuse deep nesting and alias expansion past the limits, counting each node once (no expansion)."""
+    expanded: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+    # Post-order over the node graph: an alias is the same node object reached twice, so memoised
+    # counts give the expanded size without ever expanding it.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in expanded:
+            continue
+        children = _children(node)
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in expanded)
+            continue
+        expanded[key] = 1 + sum(expanded.get(id(c), 0) for c in children)
+        depth_of[key] = 1 + max((depth_of.get(id(c), 0) for c in children), default=0)
+        if depth_of[key] > limits.depth:
+            raise YamlError(Loc(name, node.start_mark.line + 1), f"nested deeper than {limits.depth} levels")
+        if expanded[key] > limits.expanded_nodes:
+            raise YamlError(Loc(name, node.start_mark.line + 1),
+                            f"aliases here expand to more than {limits.expanded_nodes:,} values: refused")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -86,7 +165,7 @@ class _Walker:
 
     PyYAML's generic constructor was half the time of reading national-scale data; the result is the
     same LineDict/LineList values. Each mapping or sequence node is built once, so aliases share one
-    object (as with PyYAML) and an alias bomb cannot blow up.
+    object (as with PyYAML).
     """
 
     def __init__(self, loader: _Loader):
@@ -111,6 +190,7 @@ class _Walker:
         mapping = self.built[id(node)] = LineDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
+        mapping.read = set()
         for key_node, value_node in node.value:
             key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node, deep=True)
             try:
@@ -120,7 +200,14 @@ class _Walker:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"a key cannot be a {kind}", key_node.start_mark) from None
             if seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            mapping[key] = self.value(value_node)
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {_short(key)}",
+                                                        key_node.start_mark)
+            dict.__setitem__(mapping, key, self.value(value_node))
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value for an error message: never the whole of a long or nested value."""
+    text = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,239 @@
+"""The one declaration of the data files: `data/schema.json` (JSON Schema 2020-12), and checking a file against it.
+
+The schema is what curators' editors read for completion and checks (see data/README.md), what the
+loader validates every file with (python-jsonschema), and where the enumerations the model and the
+SHACL shapes share come from (`enum`, `figure_units`). Errors are located with the line numbers the
+YAML reader kept, and never print a whole value.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from kg.codes import code_error
+from kg.paths import packaged_data_dir
+from kg.yamlio import LineDict, LineList, Loc
+
+if TYPE_CHECKING:
+    import jsonschema
+
+SCHEMA_FILE = "schema.json"
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# Why a key is needed, for "missing" errors a curator can act on.
+_WHY = {
+    "source": "the source document's id",
+    "quote": "a verbatim excerpt of the source",
+    "rationale": "an inferred tag needs a one-line rationale",
+    "score": "a suggested tag carries the suggester's score",
+    "measures": "need at least one",
+    "pitfalls": "need at least one",
+    "countermeasures": "need at least one",
+    "name": "need {ja: …, en: …}",
+}
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    loc: Loc
+    message: str
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The data schema (read once per process: it is a package resource and never changes while running)."""
+    data: dict[str, Any] = json.loads((packaged_data_dir() / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return data
+
+
+def definition(name: str) -> dict[str, Any]:
+    return schema()["$defs"][name]  # type: ignore[no-any-return]
+
+
+def enum(name: str, prop: str | None = None) -> tuple[Any, ...]:
+    """The allowed values of a definition (or of one of its properties), in the schema's order."""
+    node = definition(name)
+    if prop is not None:
+        node = node["properties"][prop]
+    return tuple(node["enum"])
+
+
+def figure_units() -> dict[str, tuple[str, bool]]:
+    """Figure kind -> (unit, whether the value is a whole number)."""
+    return {k: (unit, whole) for k, (unit, whole) in definition("figure")["x-units"].items()}
+
+
+def top_level() -> tuple[str, ...]:
+    return tuple(schema()["properties"])
+
+
+def _check_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    m = _DATE.fullmatch(value)
+    if not m or not m.group(3):
+        return True  # the pattern keyword reports the shape; a year or a month needs no calendar
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _check_code(value: object) -> bool:
+    return not isinstance(value, str) or not re.fullmatch(r"\d{6}", value) or code_error(value) is None
+
+
+@cache
+def validator() -> jsonschema.protocols.Validator:
+    """A compiled validator with dxkg's two formats (a real calendar date, a code with its check digit)."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker()
+    checker.checks("dxkg-date")(_check_date)
+    checker.checks("local-government-code")(_check_code)
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema(), format_checker=checker)  # type: ignore[no-any-return]
+
+
+def problems(doc: Any, file: str) -> list[SchemaProblem]:
+    """Every way one parsed data file breaks the schema, located and worded for a curator."""
+    out = []
+    for error in sorted(validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        for path, message in _explain(error):
+            out.append(SchemaProblem(_locate(doc, file, path), message))
+    seen: set[tuple[str, int, str]] = set()
+    unique = []
+    for p in out:
+        key = (p.loc.field, p.loc.line, p.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str]]:
+    """(path to the field, message) for one schema error; composite errors explain their best sub-error."""
+    path = list(error.absolute_path)
+    v, expected, instance = error.validator, error.validator_value, error.instance
+    if v in ("oneOf", "anyOf") and error.context:
+        if v == "anyOf" and all(e.validator == "required" for e in error.context):
+            names = " or ".join(sorted({m for e in error.context for m in e.validator_value}))
+            yield path + [sorted({m for e in error.context for m in e.validator_value})[0]], \
+                f"missing: need {names}"
+            return
+        best = _best(error.context)
+        if best is not None:
+            yield from _explain(best)
+            return
+        yield path, f"expected {_expected(expected)}, got {_kind(instance)}"
+    elif v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(instance) - set(allowed), key=str):
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed here: {', '.join(allowed)})"
+            yield path + [key], f"unknown key {_short(key)}{hint}"
+    elif v == "required":
+        for key in expected:
+            if key not in instance:
+                why = _WHY.get(key)
+                yield path + [key], f"missing {key} ({why})" if why else f"missing {key}"
+    elif v == "type":
+        if path and path[-1] == "code" and isinstance(instance, int):
+            yield path, f"code must be quoted text (\"{instance:06d}\"), or its leading zero is lost"
+        else:
+            yield path, f"expected {_expected(expected)}, got {_kind(instance)}"
+    elif v == "enum":
+        names = [x for x in expected if isinstance(x, str)]
+        if path and path[-1] == "code" and len(path) >= 3 and isinstance(path[-3], str):
+            scheme = str(path[-3]).removesuffix("s")
+            yield path, f"unknown {scheme} code {_short(str(instance))} (known: {names[0]}–{names[-1]})"
+        else:
+            yield path, f"{_short(instance)} is not one of {', '.join(names)}"
+    elif v == "pattern":
+        if expected == definition("id")["pattern"]:
+            yield path, f"id {_short(instance)} must be lower-case ASCII letters, digits and '-'"
+        elif expected == definition("date")["pattern"]:
+            yield path, f"date {_short(instance)} must be YYYY, YYYY-MM or YYYY-MM-DD"
+        elif expected == definition("code6")["pattern"]:
+            yield path, f"municipality code must be six digits, got {_short(instance)}"
+        else:
+            yield path, f"{_short(instance)} does not have the form {expected}"
+    elif v == "format" and expected == "dxkg-date":
+        yield path, f"date {_short(instance)} is not a real date"
+    elif v == "format" and expected == "local-government-code":
+        yield path, code_error(instance) or f"{_short(instance)} is not a valid code"
+    elif v == "maxLength":
+        yield path, f"too long: {len(instance):,} characters (at most {expected:,}; quote a short excerpt)"
+    elif v == "minLength":
+        yield path, "empty"
+    elif v in ("minimum", "exclusiveMinimum"):
+        yield path, f"must be {expected} or more, got {_short(instance)}"
+    elif v in ("maximum", "exclusiveMaximum"):
+        yield path, f"must be {expected} or less, got {_short(instance)}"
+    elif v == "minItems":
+        yield path, f"need at least {expected}"
+    else:
+        yield path, f"{v} {_short(expected)} not met"
+
+
+def _best(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError | None:
+    """The sub-error that explains a failed oneOf/anyOf best: the deepest one whose type matched."""
+    typed = [e for e in errors if e.validator != "type"]
+    pool = typed or errors
+    return max(pool, key=lambda e: len(e.absolute_path), default=None) if typed else None
+
+
+def _expected(types: Any) -> str:
+    names = {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
+             "integer": "a whole number", "boolean": "true/false"}
+    if isinstance(types, list):
+        return " or ".join(names.get(t, t) for t in types)
+    return names.get(types, str(types))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({_short(value, 40)})"
+    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__) if not isinstance(
+        value, (LineDict, LineList)) else ("a mapping" if isinstance(value, dict) else "a list")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value for a message: never the whole of a long or nested value."""
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _locate(doc: Any, file: str, path: list[Any]) -> Loc:
+    """The file, line and dotted field of a path into a parsed document."""
+    line = getattr(doc, "line", 1) or 1
+    field = ""
+    node = doc
+    for step in path:
+        if isinstance(step, int):
+            field += f"[{step}]"
+            if isinstance(node, LineList):
+                line = node.line_of(step)
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+        else:
+            field = f"{field}.{step}" if field else str(step)
+            if isinstance(node, LineDict):
+                line = node.line_of(step) if step in node.key_lines else node.line
+                node = dict.get(node, step)
+            else:
+                node = None
+        if isinstance(node, (LineDict, LineList)):
+            line = node.line if not isinstance(step, str) else line
+    return Loc(file, line, field)
