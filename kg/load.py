@@ -16,9 +16,12 @@ from kg.yamlio import LineDict, LineList, Loc, YamlError, read_yaml
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 SOURCE_ID_RE = re.compile(r"[0-9A-Za-z_.-]+")
 DATE_RE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# Lists the curated data already holds whose reader comes with the schema-driven loader; until then
+# they are accepted and skipped, so the data can be written in its final shape.
+NOT_YET_READ = ("resources", "resource_kinds")
 TOP_LEVEL = (
     "sources", "prefectures", "municipalities", "stakeholders", "initiatives", "plans",
-    "factors", "value_categories", "drivers", "principles", *m.VOCAB_SCHEMES,
+    "factors", "value_categories", "drivers", "principles", *m.VOCAB_SCHEMES, *NOT_YET_READ,
 )
 
 
@@ -437,6 +440,8 @@ def parse_data(data_dir: Path) -> tuple[m.Dataset, list[Problem]]:
             continue
         for key in doc:
             loc = Loc(display, doc.line_of(key), str(key))
+            if key in NOT_YET_READ:
+                continue
             if key not in handlers:
                 problems.append(Problem(loc, f"unknown top-level key (known: {', '.join(TOP_LEVEL)})"))
                 continue

@@ -23,6 +23,10 @@ FIGURE_KINDS = {
     "households": ("世帯", True),
     "area-km2": ("km2", False),
     "ageing-rate-percent": ("%", False),
+    "population-male": ("人", True),
+    "population-female": ("人", True),
+    "population-projected": ("人", True),  # date: the projected year
+    "population-change-percent": ("%", False),  # date: end of the period; negative for a decline
 }
 VOCAB_SCHEMES = ("domains", "technologies", "stakeholder_types")
 
