@@ -43,16 +43,20 @@ def check_unique(ds: m.Dataset) -> list[Problem]:
     out += _duplicates("municipality", ((x.id, x.loc) for x in ds.municipalities))
     out += _duplicates("municipality code", ((x.code, x.loc.at("code")) for x in ds.municipalities))
     out += _duplicates("stakeholder", ((s.id, s.loc) for s in ds.stakeholders))
-    out += _duplicates("initiative", ((i.id, i.evidence.loc) for i in ds.initiatives))
-    out += _duplicates("practice", ((p.id, p.evidence.loc) for p in practices))
-    out += _duplicates("outcome", ((o.id, o.evidence.loc) for o in outcomes))
-    out += _duplicates("plan", ((p.id, p.evidence.loc) for p in ds.plans))
-    out += _duplicates("measure", ((x.id, x.evidence.loc) for x in measures))
-    out += _duplicates("pitfall/countermeasure", ((g.id, g.evidence.loc) for g in guidance))
-    out += _duplicates("factor", ((f.code, f.evidence.loc) for f in ds.factors))
-    out += _duplicates("driver", ((d.code, d.evidence.loc) for d in ds.drivers))
-    out += _duplicates("principle", ((p.code, p.evidence.loc) for p in ds.principles))
-    out += _duplicates("value category", ((v.id, v.evidence.loc) for v in ds.value_categories))
+    out += _duplicates("resource", ((r.id, _owner(r.evidence.loc)) for r in ds.resources))
+    out += _duplicates("risk", ((r.id, _owner(r.evidence.loc)) for p in ds.plans for r in p.risks))
+    out += _duplicates("KPI", ((k.id, _owner(k.evidence.loc)) for p in ds.plans for k in p.kpis))
+    out += _duplicates("budget item", ((b.id, _owner(b.evidence.loc)) for p in ds.plans for b in p.budget))
+    out += _duplicates("initiative", ((i.id, _owner(i.evidence.loc)) for i in ds.initiatives))
+    out += _duplicates("practice", ((p.id, _owner(p.evidence.loc)) for p in practices))
+    out += _duplicates("outcome", ((o.id, _owner(o.evidence.loc)) for o in outcomes))
+    out += _duplicates("plan", ((p.id, _owner(p.evidence.loc)) for p in ds.plans))
+    out += _duplicates("measure", ((x.id, _owner(x.evidence.loc)) for x in measures))
+    out += _duplicates("pitfall/countermeasure", ((g.id, _owner(g.evidence.loc)) for g in guidance))
+    out += _duplicates("factor", ((f.code, _owner(f.evidence.loc)) for f in ds.factors))
+    out += _duplicates("driver", ((d.code, _owner(d.evidence.loc)) for d in ds.drivers))
+    out += _duplicates("principle", ((p.code, _owner(p.evidence.loc)) for p in ds.principles))
+    out += _duplicates("value category", ((v.id, _owner(v.evidence.loc)) for v in ds.value_categories))
     for scheme in m.VOCAB_SCHEMES:
         out += _duplicates(scheme, ((v.id, v.loc) for v in ds.vocab if v.scheme == scheme))
     return out
@@ -70,6 +74,7 @@ def check_references(ds: m.Dataset) -> list[Problem]:
         "prefecture": {p.id for p in ds.prefectures},
         "municipality": {x.id for x in ds.municipalities},
         "stakeholder": {s.id for s in ds.stakeholders},
+        "resource": {r.id for r in ds.resources},
         "value category": {v.id for v in ds.value_categories},
         "factor": {f.code for f in ds.factors},
         "driver": {d.code for d in ds.drivers},
@@ -89,8 +94,14 @@ def check_references(ds: m.Dataset) -> list[Problem]:
     for s in ds.stakeholders:
         need("stakeholder_types", s.type, s.loc, "type")
         need("municipality", s.municipality, s.loc, "municipality")
+    for r in ds.resources:
+        loc = _owner(r.evidence.loc)
+        need("resource_kinds", r.kind, loc, "kind")
+        need("stakeholder", r.provider, loc, "provider")
     for i in ds.initiatives:
         loc = _owner(i.evidence.loc)
+        for link in i.resources:
+            need("resource", link.resource, _owner(link.evidence.loc), "resource")
         for ref in i.municipalities:
             need("municipality", ref, loc, "municipalities")
         need("prefecture", i.prefecture, loc, "prefecture")
@@ -105,6 +116,11 @@ def check_references(ds: m.Dataset) -> list[Problem]:
                 need(t.scheme, t.code, t.loc, "code")
     for plan in ds.plans:
         need("municipality", plan.municipality, _owner(plan.evidence.loc), "municipality")
+        measures = {me.id for me in plan.measures}
+        for kpi in plan.kpis:
+            if kpi.measure is not None and kpi.measure not in measures:
+                out.append(Problem(_owner(kpi.evidence.loc).at("measure"),
+                                   f"{kpi.measure!r} is not a measure of plan {plan.id!r}"))
         for me in plan.measures:
             for ref in me.domains:
                 need("domains", ref, _owner(me.evidence.loc), "domains")

@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import model as m
 from kg.namespace import GRAPH_PREFIXES
+from kg.schema import term_name
 from kg.terms import DX, ID, OA
 
 if TYPE_CHECKING:
@@ -28,8 +29,13 @@ SCHEMES = {
     "domains": ("domains", "分野", "Domains", DX.Domain),
     "technologies": ("technologies", "技術", "Technologies", DX.Technology),
     "stakeholder_types": ("stakeholder-types", "関係者の種別", "Stakeholder types", DX.StakeholderType),
+    "resource_kinds": ("resource-kinds", "資源の種類", "Resource kinds", DX.ResourceKind),
 }
-_VOCAB_PATH = {"domains": "domain", "technologies": "technology", "stakeholder_types": "stakeholder-type"}
+_VOCAB_PATH = {"domains": "domain", "technologies": "technology", "stakeholder_types": "stakeholder-type",
+               "resource_kinds": "resource-kind"}
+_FRAMEWORK_SCHEMES = {"factor": "factors", "driver": "drivers", "value-category": "value_categories",
+                      "principle": "principles"}
+
 
 
 def iri(kind: str, key: str) -> str:
@@ -121,6 +127,30 @@ class _Builder:
         self.ref(s, PROV.wasDerivedFrom, iri("source", ev.source))
         self.lit(s, DX.quote, ev.quote, "ja")
 
+    def facts(self, s: str, path: str, facts: list[m.Evidence]) -> None:
+        """The evidence of the facts a description states beyond the node's own quote: one node each."""
+        for n, ev in enumerate(facts, 1):
+            es = iri("evidence", f"{path}/{n}")
+            self.ref(es, RDF.type, DX.Evidence)
+            self.evidence(es, ev)
+            self.ref(s, DX.evidence, es)
+
+    def value(self, s: str, value: int | float, qualifier: str | None) -> None:
+        """dx:value, and dx:qualifier when the source bounds or approximates it."""
+        self.add(s, DX.value, number_literal(value))
+        if qualifier:
+            self.ref(s, DX.qualifier, DX[term_name(qualifier)])
+
+    def value_part(self, s: str, part: m.ValuePart) -> None:
+        self.ref(s, RDF.type, DX.KPIValue)
+        self.value(s, part.value, part.qualifier)
+        if part.unit:
+            self.lit(s, DX.unit, part.unit)
+        if part.date:
+            self.add(s, DX.date, date_literal(part.date))
+        if part.evidence:
+            self.evidence(s, part.evidence)
+
     def entity(self, s: str, cls: str, key: str, name: m.Text) -> None:
         self.ref(s, RDF.type, cls)
         self.lit(s, DCTERMS.identifier, key)
@@ -138,8 +168,11 @@ class _Builder:
     def build(self) -> set[str]:
         for src in self.ds.sources:
             self.source(src)
+        used = {v.scheme for v in self.ds.vocab} | {k for k, attr in _FRAMEWORK_SCHEMES.items()
+                                                     if getattr(self.ds, attr)}
         for scheme, (_, ja, en, _) in SCHEMES.items():
-            self.entity(scheme_iri(scheme), SKOS.ConceptScheme, SCHEMES[scheme][0], m.Text(ja, en))
+            if scheme in used:  # a scheme with no concepts says nothing
+                self.entity(scheme_iri(scheme), SKOS.ConceptScheme, SCHEMES[scheme][0], m.Text(ja, en))
         self.framework()
         for v in self.ds.vocab:
             s = iri(_VOCAB_PATH[v.scheme], v.id)
@@ -158,6 +191,8 @@ class _Builder:
             self.ref(s, DX.stakeholderType, iri("stakeholder-type", st.type))
             if st.municipality:
                 self.ref(s, DX.basedIn, self.muni_iri[st.municipality])
+        for r in self.ds.resources:
+            self.resource(r)
         for i in self.ds.initiatives:
             self.initiative(i)
         for plan in self.ds.plans:
@@ -224,14 +259,18 @@ class _Builder:
         self.ref(s, RDFS.seeAlso, f"http://data.e-stat.go.jp/lod/sac/C{x.code[:5]}")
         if x.description and x.description_evidence:
             self.text(s, DCTERMS.description, x.description)
+        self.facts(s, f"municipality/{x.id}", x.description_facts)
         for n, f in enumerate(x.figures, 1):
             fs = iri("figure", f"{x.id}-{n}")
             self.ref(fs, RDF.type, DX.ProfileFigure)
             self.lit(fs, DX.figureKind, f.kind)
-            self.add(fs, DX.value, number_literal(f.value))
+            self.value(fs, f.value, f.qualifier)
             self.lit(fs, DX.unit, f.unit)
             if f.date:
                 self.add(fs, DX.date, date_literal(f.date))
+            if f.since:
+                self.add(fs, DX.since, date_literal(f.since))
+            self.text(fs, DCTERMS.description, f.description)
             self.evidence(fs, f.evidence)
             self.ref(s, DX.figure, fs)
         latest = latest_population(x)
@@ -252,8 +291,11 @@ class _Builder:
         self.ref(s, DX.basis, DX[t.basis])
         if t.rationale:
             self.lit(s, RDFS.comment, t.rationale, "en")
+        if t.score is not None:
+            self.add(s, DX.score, number_literal(round(t.score, 4)))
         self.evidence(s, t.evidence)
-        self.ref(target, shortcut or DX[t.scheme], body)
+        if t.basis != "suggested":  # a suggestion awaits a curator: queries that follow the direct link skip it
+            self.ref(target, shortcut or DX[t.scheme], body)
 
     def initiative(self, i: m.Initiative) -> None:
         s = iri("initiative", i.id)
@@ -261,6 +303,15 @@ class _Builder:
         self.alt(s, i.alt_names)
         self.text(s, DCTERMS.description, i.description)
         self.evidence(s, i.evidence)
+        self.facts(s, f"initiative/{i.id}", i.description_facts)
+        for link in i.resources:
+            us = iri("resource-use", f"{i.id}/{link.resource}")
+            self.ref(us, RDF.type, DX.ResourceUse)
+            self.ref(us, DX.resource, iri("resource", link.resource))
+            self.text(us, DX.role, link.role)
+            self.evidence(us, link.evidence)
+            self.ref(s, DX.resourceUse, us)
+            self.ref(s, DX.uses, iri("resource", link.resource))
         for ref in i.municipalities:
             self.ref(s, DX.municipality, self.muni_iri[ref])
         if i.prefecture:
@@ -281,21 +332,34 @@ class _Builder:
             os_ = iri("outcome", o.id)
             self.entity(os_, DX.Outcome, o.id, o.indicator)
             self.text(os_, DX.indicator, o.indicator)
-            self.add(os_, DX.value, number_literal(o.value))
+            self.value(os_, o.value, o.qualifier)
             self.lit(os_, DX.unit, o.unit)
             if o.date:
                 self.add(os_, DX.date, date_literal(o.date))
             self.text(os_, DCTERMS.description, o.description)
             self.evidence(os_, o.evidence)
+            self.facts(os_, f"outcome/{o.id}", o.description_facts)
             self.ref(s, DX.outcome, os_)
         for pr in i.practices:
             ps = iri("practice", pr.id)
             self.entity(ps, DX.Practice, pr.id, pr.name)
             self.text(ps, DCTERMS.description, pr.description)
             self.evidence(ps, pr.evidence)
+            self.facts(ps, f"practice/{pr.id}", pr.description_facts)
             self.ref(s, DX.practice, ps)
             for t in pr.tags:
                 self.tag("practice", pr.id, ps, t)
+
+    def resource(self, r: m.Resource) -> None:
+        s = iri("resource", r.id)
+        self.entity(s, DX.Resource, r.id, r.name)
+        self.alt(s, r.alt_names)
+        self.ref(s, DX.resourceKind, iri("resource-kind", r.kind))
+        if r.provider:
+            self.ref(s, DX.provider, iri("stakeholder", r.provider))
+        self.text(s, DCTERMS.description, r.description)
+        self.evidence(s, r.evidence)
+        self.facts(s, f"resource/{r.id}", r.description_facts)
 
     def plan(self, plan: m.Plan) -> None:
         s = iri("plan", plan.id)
@@ -314,9 +378,52 @@ class _Builder:
             for ref in me.technologies:
                 self.ref(ms, DX.technology, iri("technology", ref))
             self.evidence(ms, me.evidence)
+            self.facts(ms, f"measure/{me.id}", me.description_facts)
             self.ref(s, DX.measure, ms)
             for t in me.tags:
                 self.tag("measure", me.id, ms, t)
+        for r in plan.risks:
+            rs = iri("risk", r.id)
+            self.entity(rs, DX.Risk, r.id, r.name)
+            self.text(rs, DX.category, r.category)
+            self.text(rs, DCTERMS.description, r.description)
+            self.evidence(rs, r.evidence)
+            self.facts(rs, f"risk/{r.id}", r.description_facts)
+            self.ref(s, DX.risk, rs)
+            if r.countermeasure and r.countermeasure_evidence:
+                cs = iri("risk-response", r.id)
+                self.ref(cs, RDF.type, DX.RiskResponse)
+                self.labels(cs, r.countermeasure)
+                self.evidence(cs, r.countermeasure_evidence)
+                self.ref(rs, DX.response, cs)
+        for k in plan.kpis:
+            ks = iri("kpi", k.id)
+            self.entity(ks, DX.KPI, k.id, k.indicator)
+            self.text(ks, DX.indicator, k.indicator)
+            if k.unit:
+                self.lit(ks, DX.unit, k.unit)
+            for pred, part in ((DX.baseline, k.baseline), (DX.target, k.target)):
+                if part is not None:
+                    ps = iri("kpi-value", f"{k.id}/{str(pred).rsplit('#', 1)[-1]}")
+                    self.value_part(ps, part)
+                    self.ref(ks, pred, ps)
+            if k.measure:
+                self.ref(ks, DX.tracks, iri("measure", k.measure))
+            self.text(ks, DCTERMS.description, k.description)
+            self.evidence(ks, k.evidence)
+            self.facts(ks, f"kpi/{k.id}", k.description_facts)
+            self.ref(s, DX.kpi, ks)
+        for b in plan.budget:
+            bs = iri("budget", b.id)
+            self.ref(bs, RDF.type, DX.BudgetItem)
+            self.lit(bs, DCTERMS.identifier, b.id)
+            self.labels(bs, b.statement, DX.statement)
+            if b.amount is not None:
+                amount = iri("kpi-value", f"{b.id}/amount")
+                self.value_part(amount, b.amount)
+                self.ref(bs, DX.amount, amount)
+            self.evidence(bs, b.evidence)
+            self.ref(s, DX.budgetItem, bs)
 
 
 def latest_population(x: m.Municipality) -> m.Figure | None:

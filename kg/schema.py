@@ -73,6 +73,12 @@ def top_level() -> tuple[str, ...]:
     return tuple(schema()["properties"])
 
 
+def term_name(slug: str) -> str:
+    """The ontology's name for a value the data spells as a slug: at-least -> atLeast (dx:atLeast)."""
+    head, *rest = slug.split("-")
+    return head + "".join(w.capitalize() for w in rest)
+
+
 def _check_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -237,3 +243,48 @@ def _locate(doc: Any, file: str, path: list[Any]) -> Loc:
         if isinstance(node, (LineDict, LineList)):
             line = node.line if not isinstance(step, str) else line
     return Loc(file, line, field)
+
+
+# Property shapes derived from the schema's enumerations: the end of ontology/shapes.ttl holds them
+# between these markers, rewritten by `python -m kg.schema` and checked by tests/test_schema.py.
+SHAPES_BEGIN = "# ---- generated from data/schema.json by `python -m kg.schema`: do not edit by hand"
+SHAPES_END = "# ---- end of generated shapes"
+
+
+def generated_shapes() -> str:
+    """Turtle for the value lists the shapes share with the schema (figure kinds, source kinds, …)."""
+    def values(items: tuple[Any, ...] | list[Any], iris: bool = False) -> str:
+        return " ".join(f"dx:{v}" if iris else json.dumps(v, ensure_ascii=False) for v in items)
+
+    lists = [
+        ("figureKind", "dx:figureKind", values(list(figure_units())), "a figure kind the data schema knows"),
+        ("sourceKind", "dx:sourceKind", values(enum("source", "kind")), "a source kind the data schema knows"),
+        ("reliability", "dx:reliability", values(enum("source", "reliability")), "primary or secondary"),
+        ("municipalityKind", "dx:municipalityKind", values(enum("municipality", "kind")),
+         "city, town, village or special-ward"),
+        ("qualifier", "dx:qualifier", values([term_name(q) for q in enum("qualifier")], iris=True),
+         "a value qualifier the data schema knows"),
+        ("basis", "dx:basis", values([str(b) for b in enum("factorTag", "basis")], iris=True),
+         "explicit, inferred or suggested"),
+    ]
+    out = [SHAPES_BEGIN]
+    for name, path, items, message in lists:
+        out.append(f"dxs:{name}Values a sh:PropertyShape ; sh:path {path} ; sh:maxCount 1 ;\n"
+                   f"    sh:in ( {items} ) ;\n    sh:message \"{message}\" .")
+    out.append(SHAPES_END)
+    return "\n".join(out) + "\n"
+
+
+def _write_generated_shapes() -> None:
+    from kg.files import write_atomic
+    from kg.paths import shapes_file
+
+    path = shapes_file()
+    text = path.read_text(encoding="utf-8")
+    head = text.split(SHAPES_BEGIN)[0].rstrip("\n")
+    write_atomic(path, (head + "\n\n" + generated_shapes()).encode("utf-8"))
+    print(f"wrote the generated shapes into {path}")
+
+
+if __name__ == "__main__":  # python -m kg.schema: rewrite the generated end of ontology/shapes.ttl
+    _write_generated_shapes()

@@ -29,8 +29,9 @@ XSD = XSD_NS
 _NODE_KEYS = {"targetClass", "property", "or", "message"}
 _PROPERTY_KEYS = {"path", "minCount", "maxCount", "datatype", "class", "pattern", "flags", "in", "hasValue",
                   "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "minLength", "minInclusive",
-                  "or", "message", "name", "description"}
-_VALUE_KEYS = {"datatype", "class", "pattern", "flags", "in", "languageIn", "minLength", "minInclusive"}
+                  "maxInclusive", "or", "message", "name", "description"}
+_VALUE_KEYS = {"datatype", "class", "pattern", "flags", "in", "languageIn", "minLength", "minInclusive",
+               "maxInclusive", "hasValue"}
 _IGNORED = {RDF_TYPE}  # sh:NodeShape / sh:PropertyShape typing carries no constraint
 
 
@@ -177,6 +178,10 @@ class Compiler:
             return f"(!isBlank({var}) && STRLEN(STR({var})) >= {int(value)})"
         if key == "minInclusive":
             return f"COALESCE({var} >= {_term(value)}, false)"
+        if key == "maxInclusive":
+            return f"COALESCE({var} <= {_term(value)}, false)"
+        if key == "hasValue":
+            return f"sameTerm({var}, {_term(value)})"
         if key == "or":
             members = [self.conforms(self._shape(m, _VALUE_KEYS, "sh:or member"), var) for m in self._list(value)]
             return "(" + " || ".join(members) + ")"
@@ -214,6 +219,8 @@ class Compiler:
                     parts.append(f"EXISTS {{ {_path_pattern(path, self.shapes, '?this', '?_o')} }}")
                 elif key == "minCount" and int(value) == 0:
                     continue
+                elif key == "maxCount" and int(value) == 0:
+                    parts.append(f"NOT EXISTS {{ {_path_pattern(path, self.shapes, '?this', '?_o')} }}")
                 elif key == "hasValue":
                     parts.append(f"EXISTS {{ {_path_pattern(path, self.shapes, '?this', _term(value))} }}")
                 elif key in _VALUE_KEYS:
@@ -304,7 +311,7 @@ class Compiler:
             out.append(CompiledQuery(f"SELECT DISTINCT ?this WHERE {{ {target} FILTER NOT EXISTS {{ {has} }} }}",
                                      path_txt, msg or f"needs the value {value}", "hasValue"))
         filters: list[tuple[str, str, str]] = []  # (kind, message, condition) of the value constraints
-        for key in ("datatype", "class", "pattern", "in", "minLength", "minInclusive", "or"):
+        for key in ("datatype", "class", "pattern", "in", "minLength", "minInclusive", "maxInclusive", "or"):
             for value in shape.props.get(key, []):
                 message = msg or f"value does not meet sh:{key} {value}"
                 classes = self._class_union(key, value)

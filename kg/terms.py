@@ -44,6 +44,16 @@ class DX(DefinedNamespace):
     Domain: URIRef
     Technology: URIRef
     StakeholderType: URIRef
+    Resource: URIRef
+    ResourceUse: URIRef
+    ResourceKind: URIRef
+    ValueQualifier: URIRef
+    Evidence: URIRef
+    Risk: URIRef
+    RiskResponse: URIRef
+    KPI: URIRef
+    KPIValue: URIRef
+    BudgetItem: URIRef
 
     # Properties
     prefecture: URIRef
@@ -78,7 +88,35 @@ class DX(DefinedNamespace):
     basis: URIRef
     sourceKind: URIRef
     reliability: URIRef
+    uses: URIRef
+    resourceUse: URIRef
+    resource: URIRef
+    resourceKind: URIRef
+    provider: URIRef
+    qualifier: URIRef
+    evidence: URIRef
+    risk: URIRef
+    response: URIRef
+    kpi: URIRef
+    baseline: URIRef
+    target: URIRef
+    tracks: URIRef
+    budgetItem: URIRef
+    amount: URIRef
+    category: URIRef
+    statement: URIRef
+    since: URIRef
+    score: URIRef
 
     # Individuals
     explicit: URIRef
     inferred: URIRef
+    suggested: URIRef
+    approximately: URIRef
+    atLeast: URIRef
+    moreThan: URIRef
+    justUnder: URIRef
+    justOver: URIRef
+    atMost: URIRef
+    lessThan: URIRef
+    exact: URIRef

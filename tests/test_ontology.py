@@ -18,7 +18,8 @@ def test_namespace_and_ontology_agree() -> None:
     assert in_ontology == set(DX.__annotations__)
     for term in in_ontology:
         iri = DX[term]
-        assert g.value(iri, RDF.type) in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, DX.TagBasis)
+        kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, DX.TagBasis, DX.ValueQualifier}
+        assert set(g.objects(iri, RDF.type)) & kinds, term
         langs = {lbl.language for lbl in g.objects(iri, RDFS.label) if isinstance(lbl, Literal)}
         assert langs == {"ja", "en"}, term
         assert g.value(iri, SKOS.definition) is not None, term

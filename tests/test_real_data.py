@@ -240,9 +240,77 @@ def test_english_labels_with_commas_are_whole(g: Graph) -> None:
             Literal("Regular council of residents, firms and staff", lang="en")) in g
 
 
+def _value(g: Graph, node) -> tuple[float, str | None]:
+    """(value, qualifier local name) of a node carrying dx:value."""
+    q = g.value(node, DX.qualifier)
+    return g.value(node, DX.value).toPython(), (str(q).rsplit("#", 1)[-1] if q is not None else None)
+
+
+def test_qualified_numbers_say_how_they_are_bounded(g: Graph) -> None:
+    # 001 「１４００人弱」, 000 「1割弱」 (telework), 000 「10万人以上」, 002 「約3億円」, 004 「50%を超える」
+    assert _value(g, ID["outcome/ota-tokyo-digital-pio-participants"]) == (1400, "justUnder")
+    assert _value(g, ID["outcome/kanazawa-telework-daily-share"]) == (10, "justUnder")
+    assert _value(g, ID["outcome/hida-furusato-nozei-donors"]) == (100000, "atLeast")
+    assert _value(g, ID["outcome/takayama-regional-production-increase"]) == (300000000, "approximately")
+    town = ID["municipality/014729"]
+    ageing = [f for f in g.objects(town, DX.figure) if str(g.value(f, DX.figureKind)) == "ageing-rate-percent"]
+    assert [_value(g, f) for f in ageing] == [(50, "moreThan")]
+    decline = [f for f in g.objects(town, DX.figure) if str(g.value(f, DX.figureKind)) == "population-change-percent"]
+    assert [(*_value(g, f), str(g.value(f, DX.since))) for f in decline] == [(-38, "approximately", "2000")]
+
+
+def test_the_plan_kpis_with_baseline_and_target(g: Graph) -> None:
+    # 004 「公共施設機能集約化144施設(令和3年現在)→【130施設/令和11年】」 (its 約 is part of 集約化: exact)
+    kpi = ID["kpi/horokanai-kpi-public-facilities"]
+    assert (ID["plan/horokanai-digital-plan"], DX.kpi, kpi) in g
+    assert str(g.value(kpi, DX.unit)) == "施設"
+    base, target = g.value(kpi, DX.baseline), g.value(kpi, DX.target)
+    assert (_value(g, base), str(g.value(base, DX.date))) == ((144, "exact"), "2021")
+    assert (_value(g, target), str(g.value(target, DX.date))) == ((130, "exact"), "2029")
+    fertility = ID["kpi/horokanai-kpi-total-fertility-rate"]
+    assert g.value(fertility, DX.unit) is None  # the plan gives no unit for the fertility rate
+    assert float(_value(g, g.value(fertility, DX.baseline))[0]) == pytest.approx(1.26)
+
+
+def test_the_plan_risks_and_budget(g: Graph) -> None:
+    # 004 §8: five risk types and six 「DX推進が滞るリスク」, each with the plan's response; §10 gives no amounts.
+    plan = ID["plan/horokanai-digital-plan"]
+    risks = set(g.objects(plan, DX.risk))
+    assert len(risks) == 11
+    assert len({str(g.value(r, DX.category)) for r in risks if g.value(r, DX.category) is not None}) >= 6
+    assert all(g.value(r, DX.response) is not None for r in risks)
+    budget = set(g.objects(plan, DX.budgetItem))
+    assert len(budget) == 21 and all(g.value(b, DX.amount) is None for b in budget)
+
+
+def test_sarubobo_coin_is_one_resource_two_municipalities_use(g: Graph) -> None:
+    # 002 lists 高山市's 「地域通貨「さるばぼコイン」」 (misspelt); 000 shows 飛騨市's fan-club card in the coin's app.
+    coin = ID["resource/sarubobo-coin"]
+    users = set(g.subjects(DX.uses, coin))
+    assert {str(u).rsplit("/", 1)[-1] for u in users} == {"takayama-sarubobo-coin", "hida-fanclub-sarubobo-coin"}
+    assert {str(lab) for u in users for m in g.objects(u, DX.municipality)
+            for lab in g.objects(m, RDFS.label) if lab.language == "ja"} == {"高山市", "飛騨市"}
+    # each link has its own quote, from the source that makes it
+    sources = {str(g.value(u, PROV.wasDerivedFrom)).rsplit("/", 1)[-1] for u in g.subjects(RDF.type, DX.ResourceUse)
+               if g.value(u, DX.resource) == coin}
+    assert sources == {"002_eb5fe9d3246b009a", "000_196c1823fd6daab6"}
+    assert Literal("さるばぼコイン", lang="ja") in set(g.objects(coin, SKOS.altLabel))
+    edy = ID["resource/rakuten-edy"]
+    assert (edy, DX.provider, ID["stakeholder/rakuten"]) in g
+    assert str(g.value(edy, DX.resourceKind)).endswith("resource-kind/payment-service")
+
+
+def test_facts_from_the_second_report_have_their_own_quote(g: Graph) -> None:
+    # 001 gives the 2,000-yen coupons and the PiO bases; the nodes are sourced to 000, so those facts need 001 evidence.
+    for node in (ID["initiative/hida-fanclub"], ID["initiative/ota-tokyo-digital-pio"]):
+        sources = {str(g.value(e, PROV.wasDerivedFrom)).rsplit("/", 1)[-1] for e in g.objects(node, DX.evidence)}
+        assert "001_8579e8eaffbd2307" in sources, node
+
+
 def test_every_fact_has_a_source_and_quote(g: Graph) -> None:
     for cls in (DX.Initiative, DX.Practice, DX.Outcome, DX.Participation, DX.Pitfall, DX.Countermeasure,
-                DX.Tag, DX.PlannedMeasure, DX.ProfileFigure):
+                DX.Tag, DX.PlannedMeasure, DX.ProfileFigure, DX.Resource, DX.ResourceUse, DX.Evidence, DX.Risk,
+                DX.RiskResponse, DX.KPI, DX.BudgetItem):
         for s in _instances(g, cls):
             assert g.value(s, PROV.wasDerivedFrom) is not None, s
             assert g.value(s, DX.quote) is not None, s

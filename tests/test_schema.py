@@ -1,0 +1,193 @@
+"""The one data schema: misspelt keys, impossible dates, negative counts, hostile files — each a located error.
+
+Time bounds on hostile input are measured in bench/hostile_input.py, not asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal
+
+from kg.build import build, check
+from kg.cli import cli
+from kg.load import parse_data
+from kg.paths import packaged_data_dir, shapes_file
+from kg.schema import SHAPES_BEGIN, SHAPES_END, generated_shapes, schema
+from kg.terms import DX, ID
+from kg.yamlio import Limits
+from tests.conftest import FIXTURE_SOURCES
+
+INA = "cases/ina.yaml"
+MORI_S = "cases/mori-shizuoka.yaml"
+FRAMEWORK = "framework.yaml"
+
+
+def _line(text: str, needle: str) -> int:
+    assert needle in text, needle
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def _edit(data: Path, file: str, old: str, new: str) -> int:
+    """Replace `old` by `new` once; return the line where `old` stood."""
+    path = data / file
+    text = path.read_text(encoding="utf-8")
+    line = _line(text, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def _problems(data: Path) -> list[str]:
+    _, problems = parse_data(data)
+    return [str(p) for p in problems]
+
+
+# A misspelt key in every kind of record: (file, text, the same text misspelt, the field the error names).
+MISSPELT = [
+    ("sources.yaml", "    kind: report", "    kidn: report", "sources[0].kidn"),
+    ("sources.yaml", '{id: hokkaido, code: "010006"', '{id: hokkaido, cdoe: "010006"', "prefectures[0].cdoe"),
+    (INA, "    kind: city", "    kidn: city", "municipalities[0].kidn"),
+    (INA, "{kind: population, value: 66528", "{kidn: population, value: 66528", "municipalities[0].figures[0].kidn"),
+    (INA, "{id: hokushin-university, name:", "{id: hokushin-university, nmae:", "stakeholders[0].nmae"),
+    (INA, "    domains: [logistics]", "    domians: [logistics]", "initiatives[0].domians"),
+    (INA, "role: {ja: 技術動向の助言", "rloe: {ja: 技術動向の助言", "initiatives[0].stakeholders[0].rloe"),
+    (INA, "{id: ina-drone-users, indicator:", "{id: ina-drone-users, indicatr:",
+     "initiatives[0].outcomes[0].indicatr"),
+    (INA, "        name: {ja: 集落の声の大きい人の雇用", "        nmae: {ja: 集落の声の大きい人の雇用",
+     "initiatives[0].practices[0].nmae"),
+    (INA, "basis: inferred, rationale: Explaining", "basis: inferred, rationle: Explaining",
+     "initiatives[0].practices[0].factors[0].rationle"),
+    (MORI_S, '    date: "2024"', '    dtae: "2024"', "plans[0].dtae"),
+    (MORI_S, "        name: {ja: 課題の話し合いの場", "        nmae: {ja: 課題の話し合いの場",
+     "plans[0].measures[0].nmae"),
+    (FRAMEWORK, "  - {code: A, name:", "  - {cdoe: A, name:", "factors[0].cdoe"),
+    (FRAMEWORK, "  - {code: 1, name: {ja: ビジョン", "  - {cdoe: 1, name: {ja: ビジョン", "drivers[0].cdoe"),
+    (FRAMEWORK, "    definition: {ja: 取組開始前", "    defintion: {ja: 取組開始前", "principles[0].defintion"),
+    (FRAMEWORK, "{id: fx-tech-first, name:", "{id: fx-tech-first, nmae:", "principles[0].pitfalls[0].nmae"),
+    ("vocab.yaml", "  - {id: agriculture, name:", "  - {id: agriculture, nmae:", "domains[0].nmae"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "field"), MISSPELT, ids=[m[3] for m in MISSPELT])
+def test_a_misspelt_key_in_any_record_is_a_located_error(data_copy: Path, file: str, old: str, new: str,
+                                                          field: str) -> None:
+    line = _edit(data_copy, file, old, new)
+    problems = _problems(data_copy)
+    wanted = [p for p in problems if f"{file}:{line}: {field}: unknown key" in p]
+    assert wanted, problems
+    assert "did you mean" in wanted[0]
+
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ('date: "2022-01", source: fx_report, quote: "長野県', 'date: "2022-13", source: fx_report, quote: "長野県',
+     "municipalities[0].figures[0].date", "must be YYYY, YYYY-MM or YYYY-MM-DD"),
+    ('date: "2022-01", source: fx_report, quote: "長野県', 'date: "2023-02-30", source: fx_report, quote: "長野県',
+     "municipalities[0].figures[0].date", "is not a real date"),
+    ("value: 66528", "value: -66528", "municipalities[0].figures[0].value", "must be 0 or more, got -66528"),
+    ("value: 66528", "value: 66528.5", "municipalities[0].figures[0].value", "expected a whole number"),
+    ("value: 120, unit: persons", "value: many, unit: persons", "initiatives[0].outcomes[0].value",
+     "expected a number, got text ('many')"),
+    ("    domains: [logistics]", "    domains: [Logistics]", "initiatives[0].domains",
+     "must be lower-case ASCII letters"),
+    ("    name: {ja: ドローン物流, en: Drone logistics}", "    name: {ja: ドローン物流}", "initiatives[0].name.en",
+     "missing en"),
+])
+def test_wrong_values_are_located_errors(data_copy: Path, old: str, new: str, field: str, message: str) -> None:
+    line = _edit(data_copy, INA, old, new)
+    problems = _problems(data_copy)
+    assert any(f"{INA}:{line}: {field}" in p and message in p for p in problems), problems
+
+
+def test_an_empty_case_file_is_an_error_not_a_vanished_municipality(data_copy: Path) -> None:
+    (data_copy / INA).write_text("# nothing yet\n", encoding="utf-8")
+    problems = _problems(data_copy)
+    assert any(f"{INA}:1: empty file" in p for p in problems), problems
+
+
+def test_invalid_utf8_is_reported_at_its_line(data_copy: Path) -> None:
+    path = data_copy / INA
+    lines = path.read_bytes().split(b"\n")
+    lines[14] = lines[14] + b" \xff\xfe"
+    path.write_bytes(b"\n".join(lines))
+    problems = _problems(data_copy)
+    assert any(f"{INA}:15: not UTF-8 text (byte 0xff" in p for p in problems), problems
+
+
+def test_an_alias_bomb_is_refused_with_its_line_and_no_value_printed(data_copy: Path) -> None:
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 9)]
+    path = data_copy / "cases" / "bomb.yaml"
+    path.write_text("\n".join(bomb) + "\nmunicipalities:\n  - {id: x, value: *a8}\n", encoding="utf-8")
+    problems = _problems(data_copy)
+    bad = [p for p in problems if "cases/bomb.yaml:" in p]
+    assert bad and "expand to more than" in bad[0], problems
+    assert all(len(p) < 300 + len(str(data_copy)) for p in problems)  # never the expanded value
+
+
+def test_limits_on_file_size_depth_and_string_length(data_copy: Path) -> None:
+    deep = data_copy / "cases" / "deep.yaml"
+    deep.write_text("sources: " + "[" * 40 + "]" * 40 + "\n", encoding="utf-8")
+    big = data_copy / "cases" / "big.yaml"
+    big.write_text("# filler\n" + "#" * 2000 + "\n", encoding="utf-8")
+    _edit(data_copy, INA, "ドローン物流, en: Drone logistics}", "ドローン物流, en: Drone logistics, x: 1}")
+    text = (data_copy / INA).read_text(encoding="utf-8")
+    (data_copy / INA).write_text(text.replace("quote: ドローン物流：", "quote: " + "長" * 5000 + "：", 1),
+                                 encoding="utf-8")
+    _, problems = parse_data(data_copy, Limits(file_bytes=1000))
+    shown = [str(p) for p in problems]
+    assert any("cases/deep.yaml:1: nested deeper than" in p for p in shown), shown
+    assert any("cases/big.yaml:1: file of 2,010 bytes is over the 1,000-byte limit" in p for p in shown), shown
+    shown = _problems(data_copy)
+    assert any("initiatives[0].quote: too long: 5," in p and "at most 400" in p for p in shown), shown
+
+
+def test_a_qualified_number_needs_its_qualifier(data_copy: Path, tmp_path: Path) -> None:
+    line = _edit(data_copy, INA, "quote: 利用者は120人となった", "quote: 利用者は約120人となった")
+    (data_copy.parent / "sources").mkdir(exist_ok=True)
+    problems = _problems(data_copy)
+    assert any(f"{INA}:{line}: initiatives[0].outcomes[0].qualifier: the quote says '約'" in p for p in problems)
+    _edit(data_copy, INA, "value: 120, unit: persons", "value: 120, qualifier: approximately, unit: persons")
+    assert _problems(data_copy) == []
+    out = tmp_path / "b"
+    build(data_copy, out, None)
+    g = Graph().parse(out / "dxkg.nt", format="nt")
+    assert (ID["outcome/ina-drone-users"], DX.qualifier, DX.approximately) in g
+    assert (ID["outcome/ina-drone-users"], DX.value, Literal(120)) in g
+
+
+def test_duplicate_ids_across_files_name_the_record_not_its_quote(data_copy: Path) -> None:
+    _edit(data_copy, MORI_S, "  - id: mori-s-tea-farm", "  - id: ina-orchard-drones")
+    result = check(data_copy)
+    dup = [str(p) for p in result.problems if "duplicate initiative id" in str(p)]
+    assert dup and f"{MORI_S}:18: initiatives[0]: duplicate" in dup[0], dup
+
+
+def test_a_negative_population_is_located_in_the_data_not_in_shacl(data_copy: Path) -> None:
+    line = _edit(data_copy, INA, "value: 66528", "value: -5")
+    result = CliRunner().invoke(cli, ["validate", "-q", "--data", str(data_copy), "--sources", str(FIXTURE_SOURCES)])
+    assert result.exit_code == 1
+    assert f"{INA}:{line}: municipalities[0].figures[0].value: must be 0 or more" in result.stderr
+    assert "shacl:0" not in result.stderr
+
+
+def test_the_shapes_share_the_schema_enumerations() -> None:
+    text = shapes_file().read_text(encoding="utf-8")
+    committed = SHAPES_BEGIN + text.split(SHAPES_BEGIN, 1)[1].split(SHAPES_END, 1)[0] + SHAPES_END + "\n"
+    prefixes = "".join(line + "\n" for line in text.splitlines() if line.startswith("@prefix"))
+    # compared as RDF: `python -m kg.schema` rewrites the block when the schema changes
+    assert Graph().parse(data=prefixes + committed, format="turtle").isomorphic(
+        Graph().parse(data=prefixes + generated_shapes(), format="turtle"))
+
+
+def test_the_published_schema_is_valid_json_schema_and_covers_every_top_level_list() -> None:
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(schema())
+    published = json.loads((packaged_data_dir() / "schema.json").read_text(encoding="utf-8"))
+    assert set(published["properties"]) == {
+        "sources", "prefectures", "municipalities", "stakeholders", "resources", "initiatives", "plans", "factors",
+        "value_categories", "drivers", "principles", "domains", "technologies", "stakeholder_types",
+        "resource_kinds"}
