@@ -201,11 +201,28 @@ class _Reader:
                     self.problem(item_loc.at("rationale", item.line_of("rationale")),
                                  "missing (an inferred tag needs a one-line rationale)")
                 quote = self.string(item, "quote", item_loc, required=False)
+                score = self.score(item, item_loc, basis, quote)
                 source = self.string(item, "source", item_loc, required=False) or owner.source
                 ev = m.Evidence(source, quote, item_loc.at("quote", item.line_of("quote"))) if quote else owner
                 if code and basis:
-                    out.append(m.Tag(scheme, code, basis, rationale, ev, item_loc))
+                    out.append(m.Tag(scheme, code, basis, rationale, ev, item_loc, score))
         return out
+
+
+    def score(self, item: LineDict, loc: Loc, basis: str | None, quote: str | None) -> float | None:
+        """A suggested tag's `score` (0–1); it also needs its own `quote`, the sentence that shows it."""
+        if basis != "suggested":
+            if item.get("score") is not None:
+                self.problem(loc.at("score", item.line_of("score")), "only a suggested tag has a score")
+            return None
+        if not quote:
+            self.problem(loc.at("quote", item.line_of("quote")),
+                         "missing (a suggested tag needs its own quote: the sentence that shows it)")
+        value = self.number(item, "score", loc)
+        if value is not None and not 0 <= value <= 1:
+            self.problem(loc.at("score", item.line_of("score")), f"score {value!r} must be between 0 and 1")
+            return None
+        return None if value is None else float(value)
 
 
 def _kind(value: Any) -> str:

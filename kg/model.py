@@ -10,7 +10,7 @@ FACTOR_CODES = tuple("ABCDEF")
 DRIVER_CODES = tuple(str(n) for n in range(1, 13))
 PRINCIPLE_CODES = tuple(str(n) for n in range(1, 8))
 TAG_SCHEMES = {"factor": FACTOR_CODES, "driver": DRIVER_CODES, "principle": PRINCIPLE_CODES}
-BASES = ("explicit", "inferred")
+BASES = ("explicit", "inferred", "suggested")
 MUNICIPALITY_KINDS = ("city", "town", "village", "special-ward")
 SOURCE_KINDS = ("report", "inspection-report", "article", "plan")
 RELIABILITIES = ("primary", "secondary")
@@ -56,10 +56,11 @@ class Tag:
 
     scheme: str  # factor | driver | principle
     code: str
-    basis: str  # explicit | inferred
+    basis: str  # explicit | inferred | suggested
     rationale: str | None
     evidence: Evidence
     loc: Loc
+    score: float | None = None  # a suggested tag's score (0–1) from `dxkg suggest`
 
 
 @dataclass

@@ -241,7 +241,11 @@ class _Builder:
                 self.add(s, DX.populationDate, date_literal(latest.date))
 
     def tag(self, target_kind: str, target_id: str, target: str, t: m.Tag, shortcut: str | None = None) -> None:
-        """A qualified dx:Tag, plus the direct link (dx:factor, dx:driver … or `shortcut`) for simple queries."""
+        """A qualified dx:Tag, plus the direct link (dx:factor, dx:driver … or `shortcut`) for simple queries.
+
+        A suggested tag (a machine's proposal, not yet the curators' reading) gets no direct link, so
+        queries and analyses that follow dx:factor or dx:driver leave it out unless they ask for it
+        through dx:Tag and dx:basis."""
         body = iri(t.scheme, t.code)
         s = iri("tag", f"{target_kind}/{target_id}/{t.scheme}-{t.code}")
         self.ref(s, RDF.type, DX.Tag)
@@ -252,8 +256,11 @@ class _Builder:
         self.ref(s, DX.basis, DX[t.basis])
         if t.rationale:
             self.lit(s, RDFS.comment, t.rationale, "en")
+        if t.score is not None:
+            self.add(s, DX.score, nt_literal(format(Decimal(str(round(t.score, 4))), "f"), datatype=XSD.decimal))
         self.evidence(s, t.evidence)
-        self.ref(target, shortcut or DX[t.scheme], body)
+        if t.basis != "suggested":
+            self.ref(target, shortcut or DX[t.scheme], body)
 
     def initiative(self, i: m.Initiative) -> None:
         s = iri("initiative", i.id)

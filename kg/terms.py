@@ -76,9 +76,11 @@ class DX(DefinedNamespace):
     technology: URIRef
     quote: URIRef
     basis: URIRef
+    score: URIRef
     sourceKind: URIRef
     reliability: URIRef
 
     # Individuals
     explicit: URIRef
     inferred: URIRef
+    suggested: URIRef
