@@ -108,7 +108,7 @@ def _tag_lines(s: Suggestion, indent: str, precedents: str) -> list[str]:
 def _item(ps: PassageSuggestion, item_id: str, schemes: tuple[str, ...], indent: str, line: int,
           section: str | None) -> list[str]:
     shown = ps.shown()
-    lead = shown[0].evidence if shown else ps.passage.sentences[0]
+    lead = ps.passage.sentences[0]  # a passage opens with its heading or its main sentence
     near = ", ".join(p.id for p in ps.precedents) or "none"
     out = [f"{indent}- id: {item_id}",
            f"{indent}  # line {line}; review each tag: keep it as explicit/inferred (with a rationale, no score) "
