@@ -27,10 +27,12 @@ from kg.cli.common import EXIT_INVALID, data_option, fail, progress, report_prob
               help="Codes listed per scheme and passage.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Label language.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (atomically) instead of stdout.")
+@click.option("--encoder", "use_encoder", is_flag=True,
+              help="Add the optional sentence encoder's signals (pip install 'dxkg[encoder]'; slower).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @data_option
 def command(file: Path, as_: str, fmt: str, municipality: str | None, source_id: str | None, show_all: bool,
-            threshold: float | None, top: int, lang: str, output: Path | None, quiet: bool,
+            threshold: float | None, top: int, lang: str, use_encoder: bool, output: Path | None, quiet: bool,
             data_dir: Path | None) -> None:
     """Suggest success factors, drivers and principles for the passages of FILE (text, Markdown or PDF).
 
@@ -51,7 +53,7 @@ def command(file: Path, as_: str, fmt: str, municipality: str | None, source_id:
     from kg.text.draft import PLACEHOLDER_MUNICIPALITY, DraftError, DraftOptions, draft_yaml, find_municipality
     from kg.text.records import training_set
     from kg.text.render import render_table
-    from kg.text.suggest import Suggester
+    from kg.text.suggest import Suggester, load_encoder
 
     say = progress(quiet)
     try:
@@ -83,7 +85,13 @@ def command(file: Path, as_: str, fmt: str, municipality: str | None, source_id:
     if not ts.examples:
         fail(f"{data}: no tagged practices or measures to learn from")
     say(f"training on {len(ts.examples)} curated practices and measures")
-    sg = Suggester.fit(ts, progress=say)
+    encoder = None
+    if use_encoder:
+        encoder = load_encoder()
+        if encoder is None:
+            fail("--encoder needs the optional extra: pip install 'dxkg[encoder]'")
+        say("loading the sentence encoder")
+    sg = Suggester.fit(ts, encoder=encoder, progress=say)
     if threshold is not None:
         sg.fit_info.thresholds.update(dict.fromkeys(sg.thresholds, threshold))
     passages = sg.find_measures(doc.text)
