@@ -136,13 +136,24 @@ def check_references(ds: m.Dataset) -> list[Problem]:
     return out
 
 
+SOURCE_SUFFIXES = (".txt", ".md", ".pdf")
+
+
 def source_texts(sources_dir: Path, ids: Iterable[str]) -> dict[str, str]:
-    """The squashed text of each source found in `sources_dir` as `<id>.txt`."""
+    """The squashed text of each source found in `sources_dir` as `<id>.txt`, `.md` or `.pdf`, read as
+    `dxkg suggest` reads it (encoding detected, a PDF's text layer), so its quotes are found again."""
+    from kg.text.document import DocumentError, read_document
+
     texts = {}
     for sid in ids:
-        path = sources_dir / f"{sid}.txt"
-        if path.is_file():
-            texts[sid] = squash(path.read_text(encoding="utf-8"))
+        for suffix in SOURCE_SUFFIXES:
+            path = sources_dir / f"{sid}{suffix}"
+            if path.is_file():
+                try:
+                    texts[sid] = squash(read_document(path).text)
+                except DocumentError:
+                    continue
+                break
     return texts
 
 
@@ -152,7 +163,7 @@ def check_quotes(ds: m.Dataset, sources_dir: Path) -> list[Problem]:
     out = []
     for s in ds.sources:
         if s.id not in texts:
-            out.append(Problem(s.loc.at("id"), f"source text {s.id}.txt not found in {sources_dir}"))
+            out.append(Problem(s.loc.at("id"), f"source text {s.id}.txt (or .md, .pdf) not found in {sources_dir}"))
     for ev in ds.evidence():
         text = texts.get(ev.source)
         if text is not None and squash(ev.quote) not in text:

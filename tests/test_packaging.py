@@ -24,6 +24,8 @@ def _requirements() -> dict[str, str]:
     cfg.read(REPO / "setup.cfg", encoding="utf-8")
     out = {}
     for line in cfg["options"]["install_requires"].strip().splitlines():
+        if not line.strip() or line.strip().startswith("#"):
+            continue
         name, _, version = line.strip().partition(">=")
         out[name.strip().lower()] = version.strip()
     return out

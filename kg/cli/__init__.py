@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 import click
 
 from kg import __version__
-from kg.cli import assess, build, cooccur, export, push, query, serve, show, similar, synth, validate
+from kg.cli import assess, build, cooccur, export, push, query, serve, show, similar, suggest, synth, validate
 
 
 class _Commands(click.Group):
@@ -44,7 +44,7 @@ def cli() -> None:
     """
 
 
-for module in (build, validate, query, export, show, synth, push, cooccur, similar, assess, serve):
+for module in (build, validate, query, export, show, synth, push, cooccur, similar, assess, suggest, serve):
     cli.add_command(module.command)
 
 
