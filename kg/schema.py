@@ -73,6 +73,12 @@ def top_level() -> tuple[str, ...]:
     return tuple(schema()["properties"])
 
 
+@cache
+def pattern(name: str) -> re.Pattern[str]:
+    """The compiled pattern of a string definition (`id`, `sourceId`, `date` …), for code that makes values."""
+    return re.compile(definition(name)["pattern"])
+
+
 def term_name(slug: str) -> str:
     """The ontology's name for a value the data spells as a slug: at-least -> atLeast (dx:atLeast)."""
     head, *rest = slug.split("-")
@@ -182,6 +188,9 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str
         yield path, f"must be {expected} or less, got {_short(instance)}"
     elif v == "minItems":
         yield path, f"need at least {expected}"
+    elif v == "not" and isinstance(expected, dict) and list(expected) == ["required"]:
+        why = error.schema.get("x-why", "not allowed here")
+        yield path + [expected["required"][0]], why
     else:
         yield path, f"{v} {_short(expected)} not met"
 

@@ -237,10 +237,13 @@ def test_suggested_tag_needs_score_and_quote(data_copy: Path) -> None:
                     encoding="utf-8")
     _, problems = parse_data(data_copy)
     messages = [p.message for p in problems]
-    assert any("needs its own quote" in m for m in messages)
-    assert any(m == "missing" and "score" in str(p.loc) for p, m in zip(problems, messages, strict=True))
-    assert any("between 0 and 1" in m for m in messages)
-    assert any("only a suggested tag has a score" in m for m in messages)
+    assert any(m.startswith("missing quote") and "drivers[0].quote" in str(p.loc)
+               for p, m in zip(problems, messages, strict=True))
+    assert any(m.startswith("missing score") and "drivers[0].score" in str(p.loc)
+               for p, m in zip(problems, messages, strict=True))
+    assert any("must be 1 or less, got 1.5" in m for m in messages)
+    assert any("only a suggested tag has a score" in m and "drivers[2].score" in str(p.loc)
+               for p, m in zip(problems, messages, strict=True))
 
 
 def test_suggested_tags_have_a_score_and_no_direct_link(workspace: tuple[Path, Path], tmp_path: Path) -> None:

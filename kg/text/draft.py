@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kg import model as m
-from kg.load import ID_RE, SOURCE_ID_RE
+from kg.schema import pattern
 from kg.text.document import Document
 from kg.text.suggest import PassageSuggestion, Suggestion
 
@@ -72,7 +72,7 @@ def _q(text: str) -> str:
 
 def _slug(source_id: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", source_id.lower()).strip("-")
-    return slug if slug and ID_RE.fullmatch(slug) else "draft"
+    return slug if slug and pattern("id").fullmatch(slug) else "draft"
 
 
 def _taken(ds: m.Dataset) -> set[str]:
@@ -133,7 +133,7 @@ def _item(ps: PassageSuggestion, item_id: str, schemes: tuple[str, ...], indent:
 
 def draft_yaml(doc: Document, results: list[PassageSuggestion], ds: m.Dataset, opts: DraftOptions) -> str:
     """The draft as YAML text (see the module docstring)."""
-    if not SOURCE_ID_RE.fullmatch(opts.source_id):
+    if not pattern("sourceId").fullmatch(opts.source_id):
         raise DraftError(f"source id {opts.source_id!r} (the file name) must be ASCII letters, digits, '_', '.' "
                          "or '-': rename the file, or give --source-id")
     if not results:
