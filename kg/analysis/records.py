@@ -48,13 +48,24 @@ class Label:
 
 @dataclass
 class TagRow:
-    """One qualified tag: scheme (factor|driver|principle), code, basis, rationale and quote."""
+    """One qualified tag: scheme (factor|driver|principle), code, basis, its source, rationale and quote."""
 
     scheme: str
     code: str
     basis: str
+    source: str = ""  # the source document's id (the tag's own, else its target's)
+    score: float | None = None  # suggested tags only
     rationale: str = text()
     quote: str = text()
+
+
+@dataclass
+class SourceRow:
+    iri: str
+    id: str
+    kind: str
+    reliability: str  # primary | secondary
+    title: Label = text(Label)
 
 
 @dataclass
@@ -89,9 +100,25 @@ class PracticeRow:
     iri: str
     id: str
     initiative: str  # initiative IRI
+    source: str = ""  # source document id
     name: Label = text(Label)
+    description: Label = text(Label)
     quote: str = text()
     tags: list[TagRow] = field(default_factory=list)
+
+
+@dataclass
+class OutcomeRow:
+    """A stated result, with what the source says of its figure (unit, date, qualifier)."""
+
+    iri: str
+    id: str
+    value: float
+    unit: str
+    date: str = ""
+    qualifier: str = ""
+    indicator: Label = text(Label)
+    quote: str = text()
 
 
 @dataclass
@@ -106,6 +133,11 @@ class InitiativeRow:
     technologies: set[str] = field(default_factory=set)
     stakeholders: set[str] = field(default_factory=set)  # stakeholder type ids
     practices: list[str] = field(default_factory=list)  # practice IRIs
+    resources: set[str] = field(default_factory=set)  # ids of the shared resources it uses
+    source: str = ""  # source document id
+    outcomes: list[OutcomeRow] = field(default_factory=list)
+    description: Label = text(Label)
+    quote: str = text()
 
 
 @dataclass
@@ -115,6 +147,33 @@ class MeasureRow:
     name: Label
     quote: str = ""
     tags: list[TagRow] = field(default_factory=list)
+    section: Label = field(default_factory=Label)
+    domains: set[str] = field(default_factory=set)
+    technologies: set[str] = field(default_factory=set)
+    description: Label = text(Label)
+
+
+@dataclass
+class RiskRow:
+    iri: str
+    id: str
+    name: Label
+    category: Label = field(default_factory=Label)
+    response: Label = text(Label)  # what the plan says it will do about it
+    quote: str = text()
+
+
+@dataclass
+class KpiRow:
+    iri: str
+    id: str
+    indicator: Label
+    unit: str = ""
+    baseline: float | None = None
+    baseline_date: str = ""
+    target: float | None = None
+    target_date: str = ""
+    measure: str = ""  # the measure it tracks (IRI), when the plan ties them
 
 
 @dataclass
@@ -124,6 +183,9 @@ class PlanRow:
     name: Label
     municipality: str  # IRI
     measures: list[MeasureRow] = field(default_factory=list)
+    risks: list[RiskRow] = field(default_factory=list)
+    kpis: list[KpiRow] = field(default_factory=list)
+    source: str = ""
 
 
 @dataclass
@@ -132,6 +194,17 @@ class PitfallRow:
     principle: str  # code
     name: Label
     description: Label
+
+
+@dataclass
+class CountermeasureRow:
+    """回避するための対応例: what the framework (002) says avoids a principle's pitfalls."""
+
+    id: str
+    principle: str  # code
+    name: Label
+    description: Label = text(Label)
+    quote: str = text()
 
 
 @dataclass
@@ -156,6 +229,12 @@ class Extract:
     pitfalls: list[PitfallRow]
     related: list[RelatedRow]
     names: list[Name]  # every entity by its names, for kg.names.Resolver
+    sources: dict[str, SourceRow] = field(default_factory=dict)
+    countermeasures: list[CountermeasureRow] = field(default_factory=list)
+
+    def reliability(self, source_id: str) -> str:
+        """primary | secondary of a source id ("" when the graph does not know it)."""
+        return self.sources[source_iri(source_id)].reliability if source_iri(source_id) in self.sources else ""
 
     def codes(self, scheme: str) -> list[str]:
         """The codes of a framework scheme in their natural order (A..F, 1..12)."""
@@ -169,6 +248,10 @@ class Extract:
 
     def related_to(self, principle: str) -> list[tuple[str, str]]:
         return [(r.scheme, r.code) for r in self.related if r.principle == principle]
+
+
+def source_iri(source_id: str) -> str:
+    return f"{ID_NS}source/{source_id}"
 
 
 def local(iri: str) -> tuple[str, str]:
@@ -245,33 +328,78 @@ def extract(store: pyoxigraph.Store) -> Extract:
     for s, t in _select(store, "SELECT ?s ?t WHERE { ?s a dx:Initiative ; dx:stakeholder ?k . "
                                "?k dx:stakeholderType ?t }"):
         inits[s].stakeholders.add(local(t)[1])
+    for s, r in _select(store, "SELECT ?s ?r WHERE { ?s a dx:Initiative ; dx:uses ?r }"):
+        inits[s].resources.add(local(r)[1])
+    idesc = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Initiative ; dct:description ?l }")
+    for s, quote, src in _select(store, "SELECT ?s ?q ?src WHERE { ?s a dx:Initiative ; dx:quote ?q ; "
+                                        "prov:wasDerivedFrom ?src }"):
+        inits[s].quote, inits[s].source = quote, local(src)[1]
+        inits[s].description = idesc.get(s, Label())
+    olabels = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Outcome ; dx:indicator ?l }")
+    for i, o, ident, value, unit, date, qual, quote in sorted(_select(store, """
+            SELECT ?i ?o ?id ?v ?u ?d ?q ?quote WHERE { ?i dx:outcome ?o . ?o dct:identifier ?id ; dx:value ?v ;
+              dx:unit ?u . OPTIONAL { ?o dx:date ?d } OPTIONAL { ?o dx:qualifier ?q } OPTIONAL { ?o dx:quote ?quote } }
+            """), key=lambda r: tuple(str(x or "") for x in r)):
+        if i in inits:
+            inits[i].outcomes.append(OutcomeRow(o, ident, float(value), unit, date or "",
+                                                _qualifier(qual), olabels.get(o, Label()), quote or ""))
 
     tags = _tags(store)
     practices: dict[str, PracticeRow] = {}
     prlabels = _langs(store, _LABELS.format(cls="dx:Practice"))
-    for i, p, ident, quote in sorted(_select(store, """
-            SELECT ?i ?p ?id ?q WHERE { ?i dx:practice ?p . ?p dct:identifier ?id .
-              OPTIONAL { ?p dx:quote ?q } }"""), key=lambda r: tuple(x or "" for x in r)):
+    prdesc = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Practice ; dct:description ?l }")
+    for i, p, ident, quote, src in sorted(_select(store, """
+            SELECT ?i ?p ?id ?q ?src WHERE { ?i dx:practice ?p . ?p dct:identifier ?id .
+              OPTIONAL { ?p dx:quote ?q } OPTIONAL { ?p prov:wasDerivedFrom ?src } }"""),
+            key=lambda r: tuple(x or "" for x in r)):
         if i not in inits:
             continue
         assert p and ident
-        practices[p] = PracticeRow(p, ident, i, prlabels.get(p, Label(ident, ident)), quote or "", tags.get(p, []))
+        practices[p] = PracticeRow(p, ident, i, local(src or "")[1], prlabels.get(p, Label(ident, ident)),
+                                   prdesc.get(p, Label()), quote or "", tags.get(p, []))
         inits[i].practices.append(p)
 
     plans: dict[str, PlanRow] = {}
     planlabels = _langs(store, _LABELS.format(cls="dx:Plan"))
-    for s, ident, m in _select(store, "SELECT ?s ?id ?m WHERE { ?s a dx:Plan ; dct:identifier ?id . "
-                                      "OPTIONAL { ?s dx:municipality ?m } }"):
+    for s, ident, m, src in _select(store, """
+            SELECT ?s ?id ?m ?src WHERE { ?s a dx:Plan ; dct:identifier ?id .
+              OPTIONAL { ?s dx:municipality ?m } OPTIONAL { ?s prov:wasDerivedFrom ?src } }"""):
         assert s and ident
-        plans[s] = PlanRow(s, ident, planlabels.get(s, Label(ident, ident)), m or "")
+        plans[s] = PlanRow(s, ident, planlabels.get(s, Label(ident, ident)), m or "", source=local(src or "")[1])
     melabels = _langs(store, _LABELS.format(cls="dx:PlannedMeasure"))
+    mesections = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:PlannedMeasure ; dx:section ?l }")
+    medesc = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:PlannedMeasure ; dct:description ?l }")
+    measures: dict[str, MeasureRow] = {}
     for s, me, ident, quote in sorted(_select(store, """
             SELECT ?s ?me ?id ?q WHERE { ?s dx:measure ?me . ?me dct:identifier ?id .
               OPTIONAL { ?me dx:quote ?q } }"""), key=lambda r: tuple(x or "" for x in r)):
         if s in plans:
             assert me and ident
-            plans[s].measures.append(MeasureRow(me, ident, melabels.get(me, Label(ident, ident)), quote or "",
-                                                tags.get(me, [])))
+            measures[me] = MeasureRow(me, ident, melabels.get(me, Label(ident, ident)), quote or "", tags.get(me, []),
+                                      mesections.get(me, Label()), description=medesc.get(me, Label()))
+            plans[s].measures.append(measures[me])
+    for pred, attr in (("dx:domain", "domains"), ("dx:technology", "technologies")):
+        for s, o in _select(store, f"SELECT ?s ?o WHERE {{ ?s a dx:PlannedMeasure ; {pred} ?o }}"):
+            if s in measures:
+                getattr(measures[s], attr).add(local(o)[1])
+    rlabels = _langs(store, _LABELS.format(cls="dx:Risk"))
+    rcats = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Risk ; dx:category ?l }")
+    rresp = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Risk ; dx:response/rdfs:label ?l }")
+    for p, r, ident, quote in sorted(_select(store, """
+            SELECT ?p ?r ?id ?q WHERE { ?p dx:risk ?r . ?r dct:identifier ?id ; dx:quote ?q }""")):
+        if p in plans:
+            plans[p].risks.append(RiskRow(r, ident, rlabels.get(r, Label(ident, ident)), rcats.get(r, Label()),
+                                          rresp.get(r, Label()), quote))
+    klabels = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:KPI ; dx:indicator ?l }")
+    for p, k, ident, unit, bv, bd, tv, td, me in sorted(_select(store, """
+            SELECT ?p ?k ?id ?u ?bv ?bd ?tv ?td ?me WHERE { ?p dx:kpi ?k . ?k dct:identifier ?id .
+              OPTIONAL { ?k dx:unit ?u } OPTIONAL { ?k dx:baseline ?b . ?b dx:value ?bv OPTIONAL { ?b dx:date ?bd } }
+              OPTIONAL { ?k dx:target ?t . ?t dx:value ?tv OPTIONAL { ?t dx:date ?td } }
+              OPTIONAL { ?k dx:tracks ?me } }"""), key=lambda r: tuple(str(x or "") for x in r)):
+        if p in plans:
+            plans[p].kpis.append(KpiRow(k, ident, klabels.get(k, Label(ident, ident)), unit or "",
+                                        float(bv) if bv is not None else None, bd or "",
+                                        float(tv) if tv is not None else None, td or "", me or ""))
 
     pits: list[PitfallRow] = []
     pitlabels = _langs(store, _LABELS.format(cls="dx:Pitfall"))
@@ -281,12 +409,34 @@ def extract(store: pyoxigraph.Store) -> Extract:
         assert s and ident and pr
         pits.append(PitfallRow(ident, local(pr)[1], pitlabels.get(s, Label(ident, ident)), pitdesc.get(s, Label())))
 
+    counters: list[CountermeasureRow] = []
+    clabels = _langs(store, _LABELS.format(cls="dx:Countermeasure"))
+    cdesc = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Countermeasure ; dct:description ?l }")
+    for s, ident, pr, quote in sorted(_select(store, """
+            SELECT ?s ?id ?pr ?q WHERE { ?s a dx:Countermeasure ; dct:identifier ?id ; dx:principle ?pr ;
+              dx:quote ?q }""")):
+        counters.append(CountermeasureRow(ident, local(pr)[1], clabels.get(s, Label(ident, ident)),
+                                          cdesc.get(s, Label()), quote))
+
     related = []
     for pr, c in sorted(_select(store, "SELECT ?pr ?c WHERE { ?pr a dx:Principle ; skos:related ?c }")):
         scheme, code = local(c or "")
         if scheme in ("factor", "driver"):
             related.append(RelatedRow(local(pr or "")[1], scheme, code))
-    return Extract(munis, prefs, inits, practices, plans, concepts, pits, related, _names(store))
+    titles = _langs(store, _LABELS.format(cls="dx:SourceDocument"))
+    sources = {s: SourceRow(s, ident, kind, rel, titles.get(s, Label(ident, ident)))
+               for s, ident, kind, rel in _select(store, """
+                   SELECT ?s ?id ?k ?r WHERE { ?s a dx:SourceDocument ; dct:identifier ?id ; dx:sourceKind ?k ;
+                     dx:reliability ?r }""")}
+    return Extract(munis, prefs, inits, practices, plans, concepts, pits, related, _names(store), sources, counters)
+
+
+def _qualifier(iri: str | None) -> str:
+    """The data's slug for a dx: qualifier individual (dx:atLeast -> at-least); "" for none."""
+    if not iri:
+        return ""
+    local_name = iri.rsplit("#", 1)[-1]
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in local_name)
 
 
 _NAME_PREDICATES = {"rdfs:label": "label", "skos:prefLabel": "label", "skos:altLabel": "alt",
@@ -338,13 +488,15 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
 def _tags(store: pyoxigraph.Store) -> dict[str, list[TagRow]]:
     """Qualified tags by target IRI, in a stable order."""
     out: dict[str, list[TagRow]] = defaultdict(list)
-    for target, body, basis, why, quote in sorted(_select(store, """
-            SELECT ?t ?b ?basis ?why ?q WHERE { ?tag a dx:Tag ; oa:hasTarget ?t ; oa:hasBody ?b ; dx:basis ?basis .
+    for target, body, basis, src, score, why, quote in sorted(_select(store, """
+            SELECT ?t ?b ?basis ?src ?score ?why ?q WHERE { ?tag a dx:Tag ; oa:hasTarget ?t ; oa:hasBody ?b ;
+              dx:basis ?basis . OPTIONAL { ?tag prov:wasDerivedFrom ?src } OPTIONAL { ?tag dx:score ?score }
               OPTIONAL { ?tag rdfs:comment ?why } OPTIONAL { ?tag dx:quote ?q } }"""),
             key=lambda r: tuple(x or "" for x in r)):
         scheme, code = local(body or "")
         if scheme in SCHEMES and target and basis:
-            out[target].append(TagRow(scheme, code, basis.rsplit("#", 1)[-1], why or "", quote or ""))
+            out[target].append(TagRow(scheme, code, basis.rsplit("#", 1)[-1], local(src or "")[1],
+                                      float(score) if score is not None else None, why or "", quote or ""))
     return out
 
 
