@@ -246,6 +246,11 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         same_graph = None
         check_store = None
         if engine == "sparql" and small and previous is not None and previous.manifest.get("shacl") == record["shacl"]:
+            from kg.shaclsparql import load_store
+
+            # The analysis files are written from the whole graph, 3-4 times faster from memory than from disk.
+            same_graph = load_store(out.files["nt"])
+
             def check_store(store: Any, applied: Any) -> None:
                 from kg.shaclsparql import affected_nodes
 

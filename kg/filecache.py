@@ -94,7 +94,9 @@ class FileCache:
         for fmt, size in zip(FORMATS, sizes, strict=True):
             data[fmt] = blob[start:start + size]
             start += size
-        return Fragment(list(meta["subjects"]), data, {f: list(meta["ends"][f]) for f in FORMATS})
+        frag = Fragment(list(meta["subjects"]), data, {f: list(meta["ends"][f]) for f in FORMATS})
+        frag.__dict__["digest"] = digest  # its name: the SHA-256 of the N-Triples written under it
+        return frag
 
     def put_fragment(self, frag: Fragment) -> str:
         digest = frag.digest

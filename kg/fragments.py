@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from kg import writers
 from kg.namespace import GRAPH_PREFIXES
@@ -33,7 +34,7 @@ class Fragment:
     data: dict[str, bytes]  # format -> the blocks of every subject, concatenated
     ends: dict[str, list[int]]  # format -> where each subject's block ends in data[format]
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """The part's identity: the SHA-256 of its N-Triples."""
         return hashlib.sha256(self.data["nt"]).hexdigest()
