@@ -20,10 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"build_phases: not a folder: {args.data}", file=sys.stderr)
         return 1
+    from kg.analysis.cache import AnalysisCache
     from kg.build import graph_ntriples, rdflib_graph, serialize, shacl_problems, sparql_shacl_problems
     from kg.checks import check_references, check_unique
     from kg.load import parse_data
-    from kg.store import ensure_store
+    from kg.store import publish
 
     times: list[tuple[str, float]] = []
 
@@ -46,9 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     timed("Turtle (kg.writers)", lambda: serialize(nt, "ttl"))
     timed("JSON-LD (kg.writers)", lambda: serialize(nt, "jsonld"))
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "dxkg.nt").write_bytes(nt)
-        timed("persistent store + analysis cache (kg.store.ensure_store)",
-              lambda: ensure_store(Path(tmp), same_graph=memory))
+        timed("persistent store + analysis cache (kg.store.publish)",
+              lambda: publish(Path(tmp), {"nt": nt}, extras=[AnalysisCache()], same_graph=memory))
     total = sum(t for _, t in times)
     print(f"{triples:,} triples, {len(problems)} parse problems; {total:.2f} s in all; phases, slowest first:")
     for name, t in sorted(times, key=lambda x: -x[1]):
