@@ -274,7 +274,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         info = publish(out_dir, out.files, extras=[AnalysisCache()], same_graph=same_graph, progress=say,
                        delta=delta, check=check_store, record=record, lock=False)
         cache.put_state(sha256(out.files["nt"]), [f.digest for f in frags], out.disjoint)
-        cache.prune({r.key for r in folder.files}, {f.digest for f in frags})
+        cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
     files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
     return BuildResult(files, out.triples, sources_dir is not None, counts, info)
 

@@ -30,7 +30,8 @@ from kg.fragments import FORMATS, Fragment
 
 FORMAT = 1
 CACHE_DIR = "cache"
-# The modules whose code decides what a data file gives (its problems, summary and triples).
+# The libraries and the modules whose code decides what a data file gives (its problems, summary and triples).
+_LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "pyoxigraph", "rdflib")
 _MAKERS = ("kg.yamlio", "kg.schema", "kg.load", "kg.model", "kg.checks", "kg.codes", "kg.rdf", "kg.namespace",
            "kg.terms", "kg.writers", "kg.fragments", "kg.filecache")
 
@@ -39,10 +40,17 @@ _MAKERS = ("kg.yamlio", "kg.schema", "kg.load", "kg.model", "kg.checks", "kg.cod
 def version() -> str:
     """This format's number with a digest of the code and the data schema that make an entry."""
     import importlib
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
     from kg.paths import packaged_data_dir
 
     digest = hashlib.sha256(f"dxkg file cache {FORMAT}".encode())
+    for lib in _LIBRARIES:
+        try:
+            digest.update(f"{lib}=={installed(lib)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{lib} missing\0".encode())
     for name in _MAKERS:
         origin = importlib.import_module(name).__file__
         digest.update(name.encode() + b"\0" + (Path(origin).read_bytes() if origin else b""))
@@ -134,9 +142,9 @@ class FileCache:
         for path in self.root.rglob(".*"):
             path.unlink(missing_ok=True)
 
-    def prune(self, keys: set[str], fragments: set[str]) -> None:
-        """Keep the entries of these files and these fragments (the current data's); remove the rest."""
-        for sub, keep in (("files", keys), ("frags", fragments)):
+    def prune(self, keys: set[str], fragments: set[str], quotes: set[str]) -> None:
+        """Keep the entries of these files, fragments and quote checks (the current data's); remove the rest."""
+        for sub, keep in (("files", keys), ("frags", fragments), ("quotes", quotes)):
             folder = self.root / sub
             if folder.is_dir():
                 for path in folder.iterdir():

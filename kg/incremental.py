@@ -79,6 +79,7 @@ class Folder:
     limits: Limits = field(default_factory=Limits)
     # Cache writes held back until the data is known to be good: a failed build writes nothing at all.
     pending: list[Callable[[], None]] = field(default_factory=list)
+    quote_keys: set[str] = field(default_factory=set)  # the quote checks this run used
 
     def save(self) -> None:
         """Write what this run learnt into the cache (the caller holds the build folder's lock)."""
@@ -232,6 +233,7 @@ def quote_checks(folder: Folder, sources_dir: Path) -> list[Problem]:
                 digests[sid] = source_digest(sources_dir, sid)
         key = hashlib.sha256(json.dumps([r.key, str(sources_dir), [(s, digests[s]) for s in relevant]])
                              .encode("utf-8")).hexdigest()
+        folder.quote_keys.add(key)
         cached = folder.cache.quotes(key) if folder.cache is not None else None
         if cached is not None:
             out += _problems_in(cached, r.display)
