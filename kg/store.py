@@ -10,6 +10,7 @@ Layout of a build folder::
         manifest.json                  written last: what the generation holds (hashes, counts, extras)
     gen-2/                           the previous generation, kept for readers that still have it open
     dxkg.nt -> current/dxkg.nt       the graph files where people look for them (symlinks)
+    cache/                           what each data file gave, for the next build (kg.filecache; not read here)
 
 A build killed at any moment leaves `current` on the previous complete generation, so every command
 keeps answering; the half-written `.gen-*` folder it leaves is removed by the next build. Builds of
