@@ -18,6 +18,8 @@ from typing import Any
 from kg.analysis.records import Extract
 
 SETS = ("domains", "technologies", "stakeholders", "prefectures")
+# How far a source is trusted, most first: a reliability filter keeps the sources ranked at or above it.
+RELIABILITY_RANK = {"primary": 0, "secondary": 1}
 # Population bands (upper bounds): villages and small towns, towns, small cities, cities, large cities.
 BANDS = (10_000, 50_000, 200_000, 1_000_000)
 
@@ -81,7 +83,13 @@ def build_index(ex: Extract) -> Index:
     def ptr(lengths: list[int]) -> Any:
         return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
 
+    sources = sorted({*(s.id for s in ex.sources.values()), *(i.source for i in inits), *(t.source for t in all_tags)})
+    source_at = {sid: k for k, sid in enumerate(sources)}
     a: dict[str, Any] = {
+        "source_rank": np.asarray([RELIABILITY_RANK.get(ex.reliability(sid), len(RELIABILITY_RANK))
+                                   for sid in sources], dtype=np.int64),
+        "init_source": np.asarray([source_at[i.source] for i in inits], dtype=np.int64),
+        "tag_source": np.asarray([source_at[t.source] for t in all_tags], dtype=np.int64),
         "init_practice_ptr": ptr([len(i.practices) for i in inits]),
         "init_practices": np.asarray([prac_at[p] for i in inits for p in i.practices if p in prac_at], dtype=np.int64),
         "practice_tag_ptr": ptr([len(p.tags) for p in practice_rows]),
@@ -93,6 +101,7 @@ def build_index(ex: Extract) -> Index:
                  "term_code": [c for _, c in terms], "bases": bases,
                  "concept_scheme": [c.scheme for c in concepts], "concept_code": [c.code for c in concepts],
                  "concept_ja": [c.name.ja for c in concepts], "concept_en": [c.name.en for c in concepts],
+                 "concept_group": [c.group for c in concepts], "source_id": sources,
                  "pref_iri": [p.iri for p in prefs], "pref_id": [p.id for p in prefs],
                  "pref_ja": [p.name.ja for p in prefs], "pref_en": [p.name.en for p in prefs]}.items():
         a[k] = _strings(v)

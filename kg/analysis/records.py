@@ -70,11 +70,13 @@ class SourceRow:
 
 @dataclass
 class ConceptRow:
-    """A concept of a scheme: a factor, driver or principle (by code), or a domain, technology, stakeholder type."""
+    """A concept of a scheme: a factor, driver, principle or value group (by code), or a domain, technology,
+    stakeholder type. `group` is a driver's value group (the source's own grouping of the drivers)."""
 
     scheme: str
     code: str
     name: Label
+    group: str = ""
 
 
 @dataclass
@@ -286,10 +288,11 @@ _LABELS = "SELECT ?s ?l WHERE {{ ?s a {cls} ; rdfs:label ?l }}"
 def extract(store: pyoxigraph.Store) -> Extract:
     """Read municipalities, initiatives, practices, tags, plans and the framework from the store."""
     concepts = []
-    for cls in ("dx:SuccessFactor", "dx:Driver", "dx:Principle", "dx:Domain", "dx:Technology",
+    groups = {d: local(v)[1] for d, v in _select(store, "SELECT ?d ?v WHERE { ?d a dx:Driver ; dx:valueCategory ?v }")}
+    for cls in ("dx:SuccessFactor", "dx:Driver", "dx:Principle", "dx:ValueCategory", "dx:Domain", "dx:Technology",
                 "dx:StakeholderType"):
         for s, lab in _langs(store, _LABELS.format(cls=cls)).items():
-            concepts.append(ConceptRow(*local(s), lab))
+            concepts.append(ConceptRow(*local(s), lab, groups.get(s, "")))
     concepts.sort(key=lambda c: (c.scheme, c.code))
 
     munis: dict[str, MunicipalityRow] = {}
