@@ -442,6 +442,8 @@ def _qualifier(iri: str | None) -> str:
     return "".join(f"-{c.lower()}" if c.isupper() else c for c in local_name)
 
 
+# Kinds whose Japanese names people also type as they sound (kana, or romaji through the English label).
+READ_ALOUD = ("Municipality", "Prefecture")
 _NAME_PREDICATES = {"rdfs:label": "label", "skos:prefLabel": "label", "skos:altLabel": "alt",
                     "skos:notation": "key", "dct:identifier": "key"}
 # Where an entity is, for telling same-named ones apart: the municipality (or prefecture) it belongs to.
@@ -481,6 +483,13 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
     for s, where in _select(store, _WHERE):
         if s in found and where:
             found[s].context.append(where)
+    places = [n for n in found.values() if n.kind in READ_ALOUD and n.ja]
+    if places:  # how a place name is read, so ほろかない or ホロカナイ finds 幌加内町 (the dictionary's reading)
+        from kg.text.tokens import Tokeniser
+
+        tokeniser = Tokeniser()
+        for n in places:
+            n.alt.append(tokeniser.reading(n.ja))
     for n in found.values():
         n.keys, n.alt, n.context = sorted(set(n.keys)), sorted(set(n.alt) - {n.ja, n.en}), sorted(set(n.context))
         n.where = " / ".join(n.context)
