@@ -105,7 +105,7 @@ def test_show_resolves_names_and_reports_ambiguity(fixture_build) -> None:
     assert uni.stdout.startswith("Hokushin University / 北信大学")
     assert "「北信大学が技術動向の助言を担当した。」 — fx_report [advice on technology trends]" in uni.stdout
     tag = _run("show", "ina-reuse", "--build-dir", str(out), "--lang", "en")
-    assert "explicit" in tag.stdout and "factor → A " in tag.stdout
+    assert "[explicit]" in tag.stdout and "→ Deep understanding of issues / 深い課題理解" in tag.stdout
     nothing = _run("show", "no such thing", "--build-dir", str(out))
     assert nothing.exit_code == 1 and "nothing in the graph" in nothing.stderr
 
