@@ -178,3 +178,19 @@ def test_large_result_is_paged_and_downloads_as_csv(browser, served: str, tmp_pa
     assert all(r[subject].startswith("http") for r in rows[1:]), "CSV holds full IRIs, as SPARQL CSV does"
     assert seen == {"requests": [], "errors": []}
     context.close()
+
+
+def test_query_page_screenshot(browser, served: str) -> None:
+    """A saved query's result as a chart, for the README."""
+    context, page, seen = open_page(browser, served)
+    page.fill("#example-filter", "cases-per-factor")
+    page.click("#examples button.example")
+    page.wait_for_selector("#results table")
+    page.click("#chart-toggle")
+    page.wait_for_selector("#results canvas")
+    png = page.screenshot()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert seen == {"requests": [], "errors": []}
+    if os.environ.get("DXKG_SCREENSHOTS"):
+        (REPO / "docs" / "img" / "query.png").write_bytes(png)
+    context.close()

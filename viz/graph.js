@@ -374,9 +374,11 @@
     sync();
     saveState();
   }
+  // Double-click: show what a node holds; when all of it is shown, fold it back; a node that holds
+  // nothing shows its neighbours instead.
   function toggle(id) {
-    if (expand(id)) { return; }
-    if ((children[id] || []).length) { collapse(id); }
+    var kids = children[id] || [];
+    if (kids.length && kids.every(function (k) { return visible.has(k); })) { collapse(id); } else { expand(id); }
   }
   function showAll() {
     state.all = true;
@@ -438,7 +440,7 @@
     var after = function () {
       network.selectNodes([id]);
       network.focus(id, {scale: Math.max(network.getScale(), 0.9), animation: false});
-      saveState();
+      writeHash();
       renderPanel();
     };
     if (reveal && !visible.has(id)) {

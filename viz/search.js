@@ -7,9 +7,11 @@
   var box = document.getElementById("q"), hits = document.getElementById("hits"), count = document.getElementById("count");
   function norm(s) { return String(s || "").normalize("NFKC").toLowerCase(); }
   function pick(t) { return t ? t[ui.lang] || t.en || t.ja || "" : ""; }
+  // Ranked: the page's own name first, then its place, kind or code, then its description.
   index.forEach(function (e) {
-    e.name = norm([e.l.ja, e.l.en, e.c || "", e.w ? e.w.ja + " " + e.w.en : "", e.k.ja, e.k.en].join(" "));
-    e.text = norm(e.d ? e.d.ja + " " + e.d.en : "");
+    e.own = norm([e.l.ja, e.l.en, e.c || ""].join(" "));
+    e.name = e.own + " " + norm([e.w ? e.w.ja + " " + e.w.en : "", e.k.ja, e.k.en].join(" "));
+    e.text = e.name + " " + norm(e.d ? e.d.ja + " " + e.d.en : "");
   });
   function run() {
     var words = norm(box.value).split(/\s+/).filter(Boolean);
@@ -17,9 +19,10 @@
     if (!words.length) { count.textContent = ""; return; }
     var found = [];
     index.forEach(function (e) {
-      var inName = words.every(function (w) { return e.name.indexOf(w) >= 0; });
-      var inText = inName || words.every(function (w) { return (e.name + " " + e.text).indexOf(w) >= 0; });
-      if (inText) { found.push([inName ? 0 : 1, e]); }
+      var rank = [e.own, e.name, e.text].findIndex(function (hay) {
+        return words.every(function (w) { return hay.indexOf(w) >= 0; });
+      });
+      if (rank >= 0) { found.push([rank, e]); }
     });
     found.sort(function (a, b) { return a[0] - b[0] || pick(a[1].l).localeCompare(pick(b[1].l)); });
     count.textContent = found.length ? found.length + " " + ui.matches : ui.none;

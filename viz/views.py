@@ -585,7 +585,7 @@ def assessment(snap: Snapshot, result: Any, lang: str = "ja") -> View:
         if gap not in view.positions:
             continue
         x, y = view.positions[gap]
-        angle, radius = math.atan2(y, x), math.hypot(x, y) + 120
+        angle, radius = math.atan2(y, x), math.hypot(x, y) + 100
         for k, other in enumerate(others):
             t = angle + (k - (len(others) - 1) / 2) * 0.3
             view.positions[other] = (round(radius * math.cos(t), 1), round(radius * math.sin(t), 1))
