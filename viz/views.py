@@ -18,8 +18,9 @@ from viz.layout import rings
 from viz.snapshot import ID, KINDS, PREDICATE_LABELS, Evidence, Snapshot
 
 DEFAULT_MAX_NODES = 300  # nodes drawn at once ("show all" folds detail past it)
-EMBED_MAX = 2500  # entities one page carries; past it detail kinds are folded into their parents
-START_PLACES = 40  # the overview opens on municipalities up to this many, else on prefectures
+EMBED_MAX = 4000  # entities one page carries; past it detail kinds are folded into their parents
+START_PLACES = 24  # places and plans round the framework on open: more do not fit readable at 1366×768
+START_PLANS = 4  # plans among them
 # Kinds folded into their parent, in this order, when a graph is over a cap.
 # At national scale initiatives fold into municipalities and municipalities into prefectures.
 FOLD_ORDER = ("Practice", "PlannedMeasure", "Outcome", "Stakeholder", "Pitfall", "Countermeasure", "Initiative",
@@ -281,7 +282,7 @@ def graph_view(snap: Snapshot, name: str, title: Text, lang: str, max_nodes: int
 def entity_node(snap: Snapshot, iri: str, size: float = 14) -> dict[str, Any]:
     """One entity with both labels, description, facts and quotes (its own and its profile figures')."""
     kind = snap.kind[iri]
-    node: dict[str, Any] = {"id": short(iri), "kind": kind, "l": label_of(snap, iri), "size": round(min(size, 30), 1)}
+    node: dict[str, Any] = {"id": short(iri), "kind": kind, "l": label_of(snap, iri), "size": round(min(size, 26), 1)}
     if kind in CODED and iri in snap.notation:
         node["code"] = snap.notation[iri]
     desc = snap.descriptions.get(iri, {})
@@ -343,22 +344,33 @@ def term_names(snap: Snapshot) -> dict[str, Text]:
 
 
 def overview(snap: Snapshot, lang: str = "ja", max_nodes: int = DEFAULT_MAX_NODES) -> View:
-    """Opens on the framework (factors, drivers) with the places around it and any plan; the rest grows
-    from there. With more than START_PLACES municipalities the places are prefectures."""
+    """Opens on the framework (factors, drivers) with the places around it and the plans; the rest grows
+    from there. Past START_PLACES municipalities the places are prefectures, the largest first."""
     view = graph_view(snap, "overview", both("地域DXナレッジグラフ 全体図", "dxkg overview"), lang, max_nodes)
     ids = {n["id"]: n for n in view.nodes}
     core = [i for kind in ("SuccessFactor", "Driver") for i in _sorted_codes(view, kind)]
+    plans = [n["id"] for n in view.nodes if n["kind"] == "Plan"][:START_PLANS]
+    room = START_PLACES - len(plans)
     places = [n["id"] for n in view.nodes if n["kind"] == "Municipality"]
-    if len(places) > START_PLACES or not places:
+    if len(places) > room or not places:
         places = [n["id"] for n in view.nodes if n["kind"] == "Prefecture"]
     else:  # a prefecture that holds an initiative itself (no municipality named) opens too
         places += sorted({n["parent"] for n in view.nodes if n["kind"] == "Initiative" and n.get("parent")
                           and ids[n["parent"]]["kind"] == "Prefecture"})
-    plans = [n["id"] for n in view.nodes if n["kind"] == "Plan"]
-    outer = sorted(places, key=lambda i: (ids[i].get("facets", {}).get("prefecture", [""])[0], i)) + plans
-    view.start = core + outer
-    if len(view.start) > max_nodes:
-        view.start = view.start[:max_nodes]
+    # The places holding the most open, in prefecture-code order round the ring.
+    inside: Counter = Counter()
+    for n in view.nodes:
+        up, seen = n.get("parent"), 0
+        while up and seen < 10:
+            inside[up] += 1 + n.get("more", 0)
+            up, seen = ids[up].get("parent"), seen + 1
+    kept = sorted(places, key=lambda i: (-inside[i], i))[:room]
+    if len(kept) < len(places):
+        kind = kind_name(ids[kept[0]]["kind"], "ja"), kind_name(ids[kept[0]]["kind"], "en")
+        view.notes.append(both(f"{kind[0]}{len(places)}件のうち大きい{len(kept)}件を表示",
+                               f"showing the {len(kept)} largest of {len(places)} {kind[1]} nodes"))
+    outer = sorted(kept, key=lambda i: (ids[i].get("facets", {}).get("prefecture", [""])[0], i)) + plans
+    view.start = (core + outer)[:max_nodes]
     view.focus = plans[0] if plans else None
     factors = [i for i in core if ids[i]["kind"] == "SuccessFactor"]
     drivers = [i for i in core if ids[i]["kind"] == "Driver"]
