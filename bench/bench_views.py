@@ -22,19 +22,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from kg.store import open_store
+    from kg.adapter import get_adapter
     from viz.site import ViewRequest, make_view, write_view
     from viz.snapshot import load
 
     build = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("build")
     caps = [int(a) for a in sys.argv[2:]] or [300, 1000]
-    store = open_store(build)
+    graph = get_adapter(build)
     out_dir = Path(tempfile.mkdtemp(prefix="dxkg-bench-views-"))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for cap in caps:
             t = time.perf_counter()
-            view = make_view(store, load(store), ViewRequest("overview", lang="en", max_nodes=cap))
+            view = make_view(graph, load(graph.store), ViewRequest("overview", lang="en", max_nodes=cap))
             path = write_view(view, out_dir / f"overview-{cap}.html")
             written = time.perf_counter() - t
             page = browser.new_page(viewport={"width": 1366, "height": 768})

@@ -135,7 +135,7 @@ def test_japanese_by_default(fixture_build, tmp_path: Path) -> None:
 
 
 def test_graph_folds_detail_past_the_cap_and_says_so(fixture_build) -> None:
-    from kg.query import open_store
+    from kg.store import open_store
     from viz.snapshot import load
     from viz.views import both, graph_view
 
@@ -202,10 +202,10 @@ def test_site_has_a_linked_page_for_every_entity_a_search_and_the_ontology(fixtu
 
 
 def test_ontology_pages_define_every_term_in_each_language(fixture_build, tmp_path: Path) -> None:
-    from kg.query import open_store
+    from kg.adapter import get_adapter
     from viz.snapshot import ontology_terms
 
-    terms = ontology_terms(open_store(fixture_build[0]))
+    terms = ontology_terms(get_adapter(fixture_build[0]))
     assert len(terms) > 50
     missing = [(t.local, lang) for t in terms for lang in ("ja", "en") if not t.definitions.get(lang)]
     assert missing == [], "every term has a definition in Japanese and in English"
