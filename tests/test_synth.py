@@ -66,7 +66,7 @@ def test_cli_synth_refuses_a_non_empty_folder_without_force(tmp_path: Path) -> N
     runner = CliRunner()
     (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
     res = runner.invoke(cli, ["synth", "-n", "2", "-o", str(tmp_path), "-q"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a usage error: the folder is there, --force says what to do
     assert "not empty" in res.output and "--force" in res.output
     res = runner.invoke(cli, ["synth", "-n", "2", "-o", str(tmp_path), "-q", "--force"])
     assert res.exit_code == 0
