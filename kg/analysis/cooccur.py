@@ -7,7 +7,8 @@ from the numeric index (kg.analysis.index) with array operations, no loop per un
 For each pair: Jaccard, lift and NPMI; the odds ratio with a 95 % confidence interval (the
 conditional maximum-likelihood estimate with its exact interval, as R's fisher.test gives, up to
 `EXACT_MAX_N` units; above that the sample odds ratio with Woolf's logit interval, which is accurate
-there and fast); Fisher's exact two-sided p; and the Benjamini–Hochberg q-value over every pair of
+there and fast; left out where a pair has too few cases to say anything); Fisher's exact two-sided p;
+and the Benjamini–Hochberg q-value over every pair of
 the kind tested at once (66 driver pairs test 66 hypotheses: raw p-values would mislead). All from
 scipy.stats. A pair of drivers the source itself put in one value group is noted: their
 co-occurrence may restate the source's grouping rather than find something new.
@@ -289,7 +290,9 @@ def cooccurrence(graph: Adapter, kind: str = "driver", level: str = "initiative"
             continue
         x, y = codes_a[i], codes_b[j]
         jac, lift, npmi = measures(n11, na, nb, n)
-        ratio, low, high = odds_ratio(n11, na - n11, nb - n11, n - na - nb + n11)
+        ratio = low = high = None
+        if n11 >= MIN_JOINT and min(na, nb) >= MIN_JOINT:  # below that an interval says nothing, and costs most
+            ratio, low, high = odds_ratio(n11, na - n11, nb - n11, n - na - nb + n11)
         same = groups.get(x) if sa == sb == "driver" and groups.get(x) and groups.get(x) == groups.get(y) else ""
         out.append(Pair(f"{sa}:{x}", f"{sb}:{y}", label.get((sa, x), x), label.get((sb, y), y), n11, na, nb, n,
                         jac, lift, npmi, ratio, low, high, p, q, verdict(n11, na, nb, n, q, lang),
