@@ -32,9 +32,13 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
       dxkg query cases-per-factor --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/dxkg/graph
 
     The prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd: and owl: are
-    predefined. SERVICE, FROM and LOAD are refused: queries never reach the network.
+    predefined (the saved queries declare their own, so they run as they are in any SPARQL tool).
+    SERVICE, LOAD and FROM naming a graph outside the store are refused, and the query runs in a
+    process that cannot open a network connection at all (Linux seccomp).
     """
-    from kg.query import QueryError, format_result, open_store, resolve_query, run, saved_queries
+    from kg.cli.common import EXIT_ERROR
+    from kg.query import QueryError, resolve_query, saved_queries
+    from kg.sandbox import SandboxError, isolated
 
     if list_saved:
         queries = saved_queries()
@@ -50,12 +54,22 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
         return
     try:
         text, _name = resolve_query(query)
-        store = open_store(resolve_build(build_dir))
-        rendered = format_result(run(store, text), fmt)
+        build = resolve_build(build_dir)
+        # Evaluated in a child without network, opened there too: nothing the query names can reach it.
+        rendered = isolated(_evaluate, build, text, fmt)
+    except SandboxError as exc:
+        fail(str(exc), EXIT_ERROR)
+        return
     except QueryError as exc:
         fail(str(exc), EXIT_INVALID)
         return
     emit(rendered, output)
+
+
+def _evaluate(build: Path, text: str, fmt: str) -> str:
+    from kg.query import format_result, open_store, run
+
+    return format_result(run(open_store(build), text), fmt)
 
 
 def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None) -> None:
