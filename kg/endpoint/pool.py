@@ -1,0 +1,233 @@
+"""Admission control: which query runs where and when, so that fast queries stay fast.
+
+- Every query gets one deadline from the moment its request arrived: the wait for a worker, the
+  check, the evaluation and the writing of the answer all count against it; a worker past it is killed.
+- A query still running after `slow_after` seconds is long-running. At most `slow_slots` run at once;
+  one more is stopped (503 with Retry-After). A long-running worker is reniced, so the scheduler
+  favours the short queries beside it, and retired when it finishes.
+- However many workers are held by long-running queries, `fast_size` others are kept for new queries
+  (the host forks more, in milliseconds): slow queries cannot hold every worker.
+- At most `max_queue` requests wait for a worker; one more gets 503 with Retry-After.
+- Workers have a memory limit (kg.endpoint.workers); one that dies is replaced, and its query
+  answered 503.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from kg.endpoint.workers import HostConfig, Job, Outcome, host_main
+
+
+class WorkerFailed(Exception):
+    """The store host or a worker could not start."""
+
+
+class Busy(Exception):
+    """Refused for load, not for the query: answer 503 with Retry-After."""
+
+
+class Stopped(Exception):
+    """The query was stopped: over its time, memory, or the long-running quota (503)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    fast_size: int = 2  # workers kept for new queries
+    slow_slots: int = 2  # long-running queries at once
+    slow_after: float = 0.5  # seconds before a query counts as long-running
+    max_queue: int = 64  # requests waiting for a worker
+    memory_mb: int = 2048  # per worker
+    in_memory: bool = True  # copy the store into memory at start
+
+
+def default_workers() -> int:
+    """Workers kept for new queries: one per core this process may use, at least two."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 2
+    return max(2, cores)
+
+
+class _Worker:
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid = pid
+        self.conn = conn
+        self.started = 0.0  # when its current job was sent; 0 when idle
+        self.slow = False
+        self.stop_reason = ""
+
+    def kill(self, reason: str = "") -> None:
+        if reason and not self.stop_reason:
+            self.stop_reason = reason
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+class Pool:
+    """The store host and its workers, with the admission rules above."""
+
+    def __init__(self, store_path: str, limits: Limits | None = None, start_timeout: float = 600.0) -> None:
+        self.limits = limits or Limits()
+        ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no fork of a threaded server
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        config = HostConfig(store_path, self.limits.in_memory, self.limits.memory_mb)
+        self._host = ctx.Process(target=host_main, args=(config, theirs), daemon=True, name="dxkg-store-host")
+        self._host.start()
+        theirs.close()
+        self._control.settimeout(start_timeout)
+        try:
+            reply = self._control.recv(8192)
+        except (OSError, TimeoutError) as exc:
+            self._stop_host()
+            raise WorkerFailed(f"the store host did not start: {exc}") from exc
+        if reply != b"R":
+            self._stop_host()
+            detail = reply[1:].decode("utf-8", "replace") if reply else "it exited"
+            raise WorkerFailed(f"the store host could not start: {detail}")
+        self._control.settimeout(30)
+        self._lock = threading.Condition()
+        self._fork_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._waiting = 0
+        self._closed = False
+        for _ in range(self.limits.fast_size):
+            self._idle.append(self._fork())
+        self._stop = threading.Event()
+        self._monitor = threading.Thread(target=self._watch, daemon=True, name="dxkg-admission")
+        self._monitor.start()
+
+    # --- workers -----------------------------------------------------------------------------------
+    def _fork(self) -> _Worker:
+        with self._fork_lock:
+            try:
+                self._control.send(b"F")
+                data, fds, _flags, _addr = socket.recv_fds(self._control, 64, 1)
+            except OSError as exc:
+                raise WorkerFailed(f"the store host cannot start a worker: {exc}") from exc
+        if not fds:
+            raise WorkerFailed("the store host stopped")
+        return _Worker(int.from_bytes(data[:8], "little"), Connection(fds[0]))
+
+    def _retire(self, w: _Worker) -> None:
+        w.kill()
+        w.conn.close()
+
+    def _stop_host(self) -> None:
+        self._control.close()
+        self._host.join(5)
+        if self._host.is_alive():
+            self._host.kill()
+            self._host.join(5)
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        with self._lock:
+            return {"idle": len(self._idle), "busy": len(self._busy), "waiting": self._waiting,
+                    "slow": sum(w.slow for w in self._busy)}
+
+    # --- admission ---------------------------------------------------------------------------------
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise Busy("the endpoint is stopping")
+            if not self._idle and self._waiting >= self.limits.max_queue:
+                raise Busy(f"{self._waiting} queries are already waiting for a worker; retry shortly")
+            self._waiting += 1
+            try:
+                while True:
+                    if self._idle:
+                        w = self._idle.pop()
+                        break
+                    fast_busy = sum(not w.slow for w in self._busy)
+                    if fast_busy < self.limits.fast_size:  # the others are held by long-running queries
+                        w = self._fork()
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise Stopped("every query worker stayed busy until the time limit")
+                    self._lock.wait(remaining)
+            finally:
+                self._waiting -= 1
+            w.started = time.monotonic()
+            self._busy.add(w)
+            return w
+
+    def _release(self, w: _Worker, healthy: bool) -> None:
+        with self._lock:
+            self._busy.discard(w)
+            w.started = 0.0
+            keep = healthy and not w.slow and not self._closed and len(self._idle) < self.limits.fast_size
+            if keep:
+                self._idle.append(w)
+            self._lock.notify()
+        if not keep:
+            self._retire(w)
+
+    def run(self, job: Job, timeout: float, arrived: float | None = None) -> Outcome:
+        """Run a job within `timeout` seconds of `arrived` (time.monotonic()); Busy or Stopped when refused."""
+        deadline = (arrived or time.monotonic()) + timeout
+        w = self._acquire(deadline)
+        healthy = False
+        try:
+            try:
+                w.conn.send(job)
+                if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                    w.kill(f"the query ran longer than the {timeout:g} s limit and was stopped")
+                    raise Stopped(w.stop_reason)
+                outcome = w.conn.recv()
+            except (EOFError, OSError) as exc:
+                w.kill()
+                reason = w.stop_reason or (f"the query worker stopped while answering: the query needed more "
+                                           f"than the {self.limits.memory_mb} MB a query may use, or it crashed")
+                raise Stopped(reason) from exc
+            healthy = True
+            return outcome
+        finally:
+            self._release(w, healthy)
+
+    def _watch(self) -> None:
+        """Every 50 ms: mark long-running queries, renice them, stop those past the quota."""
+        while not self._stop.wait(0.05):
+            now = time.monotonic()
+            with self._lock:
+                fresh = [w for w in self._busy if not w.slow and w.started and now - w.started > self.limits.slow_after]
+                slow = sum(w.slow for w in self._busy)
+                for w in sorted(fresh, key=lambda w: w.started):
+                    if slow >= self.limits.slow_slots:
+                        w.kill(f"{slow} long-running queries are already running (the most at once); "
+                               "this one was stopped: retry later")
+                        continue
+                    w.slow = True
+                    slow += 1
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, w.pid, 10)
+                    except OSError:
+                        pass
+                if fresh:
+                    self._lock.notify_all()  # a waiting request may now get a fresh worker
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers = self._idle + list(self._busy)
+            self._idle = []
+            self._lock.notify_all()
+        if hasattr(self, "_stop"):
+            self._stop.set()
+        for w in workers:
+            self._retire(w)
+        self._stop_host()
