@@ -3,8 +3,9 @@
 - Every query gets one deadline from the moment its request arrived: the wait for a worker, the
   check, the evaluation and the writing of the answer all count against it; a worker past it is killed.
 - A query still running after `slow_after` seconds is long-running. At most `slow_slots` run at once;
-  one more is stopped (503 with Retry-After). A long-running worker is reniced, so the scheduler
-  favours the short queries beside it, and retired when it finishes.
+  others are paused (SIGSTOP) and resumed in turn as slots free, their deadline still running; past
+  `max_parked` paused, one more is stopped (503 with Retry-After). A long-running worker is reniced,
+  so the scheduler favours the short queries beside it, and retired when it finishes.
 - However many workers are held by long-running queries, `fast_size` others are kept for new queries
   (the host forks more, in milliseconds): slow queries cannot hold every worker.
 - At most `max_queue` requests wait for a worker; one more gets 503 with Retry-After.
@@ -44,6 +45,7 @@ class Limits:
     slow_slots: int = 2  # long-running queries at once
     slow_after: float = 0.5  # seconds before a query counts as long-running
     max_queue: int = 64  # requests waiting for a worker
+    max_parked: int = 8  # long-running queries paused while the slots are full
     memory_mb: int = 2048  # per worker
     in_memory: bool = True  # copy the store into memory at start
 
@@ -62,7 +64,8 @@ class _Worker:
         self.pid = pid
         self.conn = conn
         self.started = 0.0  # when its current job was sent; 0 when idle
-        self.slow = False
+        self.slow = False  # running as one of the long-running slots
+        self.parked = False  # long-running, paused until a slot frees
         self.stop_reason = ""
 
     def kill(self, reason: str = "") -> None:
@@ -132,6 +135,12 @@ class Pool:
             self._host.join(5)
 
     @property
+    def pids(self) -> list[int]:
+        """The store host's and the workers' process ids."""
+        with self._lock:
+            return [self._host.pid or 0] + [w.pid for w in self._idle + list(self._busy)]
+
+    @property
     def sizes(self) -> dict[str, int]:
         with self._lock:
             return {"idle": len(self._idle), "busy": len(self._busy), "waiting": self._waiting,
@@ -140,26 +149,30 @@ class Pool:
     # --- admission ---------------------------------------------------------------------------------
     def _acquire(self, deadline: float) -> _Worker:
         with self._lock:
-            if self._closed:
-                raise Busy("the endpoint is stopping")
-            if not self._idle and self._waiting >= self.limits.max_queue:
-                raise Busy(f"{self._waiting} queries are already waiting for a worker; retry shortly")
-            self._waiting += 1
+            waited = False
             try:
                 while True:
+                    if self._closed:
+                        raise Busy("the endpoint is stopping")
                     if self._idle:
                         w = self._idle.pop()
                         break
-                    fast_busy = sum(not w.slow for w in self._busy)
+                    fast_busy = sum(not w.slow and not w.parked for w in self._busy)
                     if fast_busy < self.limits.fast_size:  # the others are held by long-running queries
                         w = self._fork()
                         break
+                    if not waited:
+                        if self._waiting >= self.limits.max_queue:
+                            raise Busy(f"{self._waiting} queries are already waiting for a worker; retry shortly")
+                        self._waiting += 1
+                        waited = True
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise Stopped("every query worker stayed busy until the time limit")
                     self._lock.wait(remaining)
             finally:
-                self._waiting -= 1
+                if waited:
+                    self._waiting -= 1
             w.started = time.monotonic()
             self._busy.add(w)
             return w
@@ -168,12 +181,33 @@ class Pool:
         with self._lock:
             self._busy.discard(w)
             w.started = 0.0
-            keep = healthy and not w.slow and not self._closed and len(self._idle) < self.limits.fast_size
+            keep = (healthy and not w.slow and not w.parked and not self._closed
+                    and len(self._idle) < self.limits.fast_size)
             if keep:
                 self._idle.append(w)
+            if w.slow or w.parked:
+                w.slow = w.parked = False
+                self._resume_parked()
             self._lock.notify()
         if not keep:
             self._retire(w)
+
+    def _promote(self, w: _Worker) -> None:
+        """Give a long-running query a slot: lower its priority, and let it run if it was paused."""
+        w.slow = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, w.pid, 10)
+            if w.parked:
+                os.kill(w.pid, signal.SIGCONT)
+        except OSError:
+            pass
+        w.parked = False
+
+    def _resume_parked(self) -> None:
+        """With the lock held: resume paused queries, oldest first, while slots are free."""
+        slots = self.limits.slow_slots - sum(x.slow for x in self._busy)
+        for x in sorted((x for x in self._busy if x.parked), key=lambda x: x.started)[:max(0, slots)]:
+            self._promote(x)
 
     def run(self, job: Job, timeout: float, arrived: float | None = None) -> Outcome:
         """Run a job within `timeout` seconds of `arrived` (time.monotonic()); Busy or Stopped when refused."""
@@ -198,25 +232,31 @@ class Pool:
             self._release(w, healthy)
 
     def _watch(self) -> None:
-        """Every 50 ms: mark long-running queries, renice them, stop those past the quota."""
+        """Every 50 ms: give queries that became long-running a slot, or pause them until one frees."""
         while not self._stop.wait(0.05):
             now = time.monotonic()
             with self._lock:
-                fresh = [w for w in self._busy if not w.slow and w.started and now - w.started > self.limits.slow_after]
+                fresh = sorted((w for w in self._busy if not w.slow and not w.parked and w.started
+                                and now - w.started > self.limits.slow_after), key=lambda w: w.started)
+                if not fresh:
+                    continue
                 slow = sum(w.slow for w in self._busy)
-                for w in sorted(fresh, key=lambda w: w.started):
-                    if slow >= self.limits.slow_slots:
-                        w.kill(f"{slow} long-running queries are already running (the most at once); "
-                               "this one was stopped: retry later")
-                        continue
-                    w.slow = True
-                    slow += 1
-                    try:
-                        os.setpriority(os.PRIO_PROCESS, w.pid, 10)
-                    except OSError:
-                        pass
-                if fresh:
-                    self._lock.notify_all()  # a waiting request may now get a fresh worker
+                parked = sum(w.parked for w in self._busy)
+                for w in fresh:
+                    if slow < self.limits.slow_slots:
+                        self._promote(w)
+                        slow += 1
+                    elif parked < self.limits.max_parked:
+                        w.parked = True
+                        parked += 1
+                        try:
+                            os.kill(w.pid, signal.SIGSTOP)
+                        except OSError:
+                            pass
+                    else:
+                        w.kill(f"{slow + parked} long-running queries are already running or waiting (the most "
+                               "at once); this one was stopped: retry later")
+                self._lock.notify_all()  # a waiting request may now get a fresh worker
 
     def close(self) -> None:
         with self._lock:

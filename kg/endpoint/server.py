@@ -44,6 +44,7 @@ class Settings:
     slow_after: float = 0.5  # seconds before a query counts as long-running
     slow_slots: int | None = None  # long-running queries at once; None: as many as workers
     max_queue: int = 64
+    max_parked: int = 8  # long-running queries paused while the slots are full
     cache_mb: int = 256  # answers kept; 0 turns the cache off
     in_memory: bool = True  # copy the store into memory at start
     request_timeout: float = 10.0  # seconds to receive a whole request
@@ -83,6 +84,7 @@ class _App:
         self.endpoint = endpoint
         self.settings = endpoint.settings
         self.cache = _AnswerCache(self.settings.cache_mb * 1024 * 1024) if self.settings.cache_mb > 0 else None
+        self.inflight: dict[tuple[Any, ...], asyncio.Future[tuple[int, Headers, bytes]]] = {}
         self.executor = ThreadPoolExecutor(max_workers=self.settings.max_queue + 2 * endpoint.limits.fast_size
                                            + endpoint.limits.slow_slots + 4, thread_name_prefix="dxkg-query")
 
@@ -157,7 +159,6 @@ class _App:
 
     async def _query(self, query: str, params: dict[str, list[str]], headers: dict[str, str],
                      path: str) -> tuple[int, Headers, bytes]:
-        from kg.endpoint.pool import Busy, Stopped, WorkerFailed
         from kg.endpoint.workers import Job
         from kg.guard import Refused, check_dataset
 
@@ -174,37 +175,54 @@ class _App:
         job = Job(query, headers.get("accept"), settings.max_rows, settings.max_bytes,
                   tuple(default or []) if dataset_given else None, tuple(named or []) if dataset_given else None,
                   base_iri=f"http://{host}{path}")
+        if self.cache is None:
+            return await self._evaluate(job, arrived)
         key = (job.query, job.default_graphs, job.named_graphs, job.base_iri, job.accept)
-        if self.cache is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        running = self.inflight.get(key)
+        if running is not None:  # the same question is being answered: share that answer
+            return await asyncio.shield(running)
+        future: asyncio.Future[tuple[int, Headers, bytes]] = asyncio.get_running_loop().create_future()
+        self.inflight[key] = future
+        try:
+            answer = await self._evaluate(job, arrived)
+            if answer[0] in (200, 400, 406):
+                self.cache.put(key, answer)
+            future.set_result(answer)
+            return answer
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # marked retrieved: followers, if any, get it from their await
+            raise
+        finally:
+            del self.inflight[key]
+
+    async def _evaluate(self, job: Any, arrived: float) -> tuple[int, Headers, bytes]:
+        from kg.endpoint.pool import Busy, Stopped, WorkerFailed
+
+        settings = self.settings
         loop = asyncio.get_running_loop()
         retry = [(b"retry-after", b"1")]
         try:
             outcome = await loop.run_in_executor(self.executor, self.endpoint.pool.run, job, settings.timeout,
                                                  arrived)
-        except Busy as exc:
-            return self._text(503, str(exc), retry)
-        except Stopped as exc:
+        except (Busy, Stopped) as exc:
             return self._text(503, str(exc), retry)
         except WorkerFailed as exc:
             return self._text(500, str(exc))
         if outcome.status != 200:
-            answer = self._text(outcome.status, outcome.message)
-        else:
-            extra: Headers = [(b"content-type", outcome.content_type.encode()),
-                              (b"x-dxkg-max-rows", str(settings.max_rows).encode()),
-                              (b"x-dxkg-max-bytes", str(settings.max_bytes).encode()),
-                              (b"x-dxkg-rows", str(outcome.rows).encode()), (b"vary", b"Accept")]
-            if outcome.truncated:
-                limit = f"{settings.max_rows} rows" if outcome.cut_by == "rows" else f"{settings.max_bytes} bytes"
-                extra += [(b"x-dxkg-truncated", b"true"),
-                          (b"warning", f'199 dxkg "result truncated at {limit}"'.encode())]
-            answer = (200, extra, outcome.body)
-        if self.cache is not None and answer[0] in (200, 400, 406):
-            self.cache.put(key, answer)
-        return answer
+            return self._text(outcome.status, outcome.message)
+        extra: Headers = [(b"content-type", outcome.content_type.encode()),
+                          (b"x-dxkg-max-rows", str(settings.max_rows).encode()),
+                          (b"x-dxkg-max-bytes", str(settings.max_bytes).encode()),
+                          (b"x-dxkg-rows", str(outcome.rows).encode()), (b"vary", b"Accept")]
+        if outcome.truncated:
+            limit = f"{settings.max_rows} rows" if outcome.cut_by == "rows" else f"{settings.max_bytes} bytes"
+            extra += [(b"x-dxkg-truncated", b"true"),
+                      (b"warning", f'199 dxkg "result truncated at {limit}"'.encode())]
+        return 200, extra, outcome.body
 
 
 def _protocol_class(request_timeout: float) -> type:
@@ -275,6 +293,7 @@ class Endpoint:
         fast = self.settings.workers or default_workers()
         self.limits = Limits(fast_size=fast, slow_slots=self.settings.slow_slots or fast,
                              slow_after=self.settings.slow_after, max_queue=self.settings.max_queue,
+                             max_parked=self.settings.max_parked,
                              memory_mb=self.settings.memory_mb, in_memory=self.settings.in_memory)
         try:
             self.pool = Pool(str(store_path), self.limits)
