@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES ?= ../shared/seeds
 
-.PHONY: demo test lint clean virtuoso chromium screenshots
+.PHONY: demo test lint clean virtuoso chromium jena screenshots
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -25,12 +25,19 @@ virtuoso:
 		apt-get install -y -q --no-install-recommends virtuoso-opensource; } \
 		|| echo "virtuoso-opensource could not be installed: tests/test_virtuoso.py will be skipped" >&2
 
+# tests/test_clients.py runs Apache Jena's rsparql against `dxkg serve` (Debian's jars, run with java; see
+# bench/jena). The JDK's javac also compiles bench/bench_endpoint.py's Jena endpoint.
+jena:
+	@test -f /usr/share/java/jena-arq.jar && command -v javac >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libapache-jena-java \
+		default-jdk-headless; }
+
 # tests/test_views_browser.py opens the HTML views in Debian's headless Chromium; install it only when missing.
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends chromium; }
 
-test: lint virtuoso chromium
+test: lint virtuoso chromium jena
 	$(BIN)/python -m pytest -q
 
 # Refresh the README's pictures in docs/img/ from the real graph (needs Chromium).
