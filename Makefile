@@ -26,11 +26,11 @@ virtuoso:
 		|| echo "virtuoso-opensource could not be installed: tests/test_virtuoso.py will be skipped" >&2
 
 # tests/test_clients.py runs Apache Jena's rsparql against `dxkg serve` (Debian's jars, run with java; see
-# bench/jena). The JDK's javac also compiles bench/bench_endpoint.py's Jena endpoint.
+# bench/jena). bench/bench_endpoint.py also compiles a Jena endpoint: it needs default-jdk-headless too.
 jena:
-	@test -f /usr/share/java/jena-arq.jar && command -v javac >/dev/null || { apt-get update -q && \
+	@test -f /usr/share/java/jena-arq.jar && command -v java >/dev/null || { apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libapache-jena-java \
-		default-jdk-headless; }
+		default-jre-headless; }
 
 # tests/test_views_browser.py opens the HTML views in Debian's headless Chromium; install it only when missing.
 chromium:

@@ -91,9 +91,9 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence[Any]], fmt
     """Rows of terms (None where unbound) in a SPARQL results format, within the row and byte budgets."""
     if fmt not in TABULAR_FORMATS:
         raise ValueError(f"a SELECT answer cannot be written as {fmt}")
-    head, row_of, sep, tail_of = _WRITERS[fmt](list(variables))
-    parts = [head]
-    size = len(head) + len(tail_of(None, None, 0))
+    head_of, row_of, sep, tail_of = _WRITERS[fmt](list(variables))
+    parts = [head_of(None, None)]
+    size = len(parts[0]) + len(tail_of(None, None))
     count = 0
     cut_by = ""
     for row in rows:
@@ -101,14 +101,16 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Sequence[Any]], fmt
             cut_by = "rows"
             break
         chunk = (sep if count else b"") + row_of(row)
-        # room is kept for the longest tail a cut answer needs (it names the limits)
+        # room is kept for what a cut answer adds to its head or tail (it names the limit)
         if max_bytes is not None and size + len(chunk) + 96 > max_bytes:
             cut_by = "bytes"
             break
         parts.append(chunk)
         size += len(chunk)
         count += 1
-    parts.append(tail_of(cut_by or None, max_rows if cut_by == "rows" else max_bytes, count))
+    limit = max_rows if cut_by == "rows" else max_bytes
+    parts[0] = head_of(cut_by or None, limit)
+    parts.append(tail_of(cut_by or None, limit))
     return Written(b"".join(parts), CONTENT_TYPES[fmt], count, bool(cut_by), cut_by)
 
 
@@ -132,20 +134,19 @@ def json_term(term: Any) -> dict[str, Any]:
     return out
 
 
-def _json_writer(variables: list[str]) -> tuple[bytes, Any, bytes, Any]:
-    head = ('{"head":{"vars":' + json.dumps(variables, ensure_ascii=False) + '},"results":{"bindings":[').encode()
+def _json_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
+    def head_of(cut_by: str | None, limit: int | None) -> bytes:
+        # The flags are not part of the SPARQL format; clients that do not know them ignore them. They come
+        # before "results": some parsers (Oxigraph's) refuse anything after the bindings.
+        flags = "" if not cut_by else f',"truncated":true,"{"maxRows" if cut_by == "rows" else "maxBytes"}":{limit}'
+        return ('{"head":{"vars":' + json.dumps(variables, ensure_ascii=False) + "}" + flags
+                + ',"results":{"bindings":[').encode()
 
     def row_of(row: Sequence[Any]) -> bytes:
         binding = {v: json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
         return json.dumps(binding, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    def tail_of(cut_by: str | None, limit: int | None, _count: int) -> bytes:
-        if not cut_by:  # the flags are not part of the SPARQL format; clients that do not know them ignore them
-            return b"]}}"
-        key = "maxRows" if cut_by == "rows" else "maxBytes"
-        return f']}},"truncated":true,"{key}":{limit}}}'.encode()
-
-    return head, row_of, b",", tail_of
+    return head_of, row_of, b",", lambda *_a: b"]}}"
 
 
 # --- XML -------------------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def _xml_term(term: Any) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
-def _xml_writer(variables: list[str]) -> tuple[bytes, Any, bytes, Any]:
+def _xml_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
     head = "\n".join(['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">', "<head>",
                       *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>", "<results>", ""])
 
@@ -175,11 +176,11 @@ def _xml_writer(variables: list[str]) -> tuple[bytes, Any, bytes, Any]:
                         for v, t in zip(variables, row, strict=True) if t is not None)
         return f"<result>{cells}</result>\n".encode()
 
-    def tail_of(cut_by: str | None, limit: int | None, _count: int) -> bytes:
+    def tail_of(cut_by: str | None, limit: int | None) -> bytes:
         note = f"<!-- truncated at {limit} {cut_by} -->\n" if cut_by else ""
         return f"</results>\n{note}</sparql>\n".encode()
 
-    return head.encode(), row_of, b"", tail_of
+    return lambda *_a: head.encode(), row_of, b"", tail_of
 
 
 # --- CSV and TSV ----------------------------------------------------------------------------------
@@ -201,16 +202,19 @@ def _csv_line(values: list[str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _csv_writer(variables: list[str]) -> tuple[bytes, Any, bytes, Any]:
-    return (_csv_line(variables), lambda row: _csv_line([_csv_value(t) for t in row]), b"",
-            lambda *_a: b"")
+def _csv_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
+    head = _csv_line(variables)
+    return lambda *_a: head, lambda row: _csv_line([_csv_value(t) for t in row]), b"", lambda *_a: b""
 
 
-def _tsv_writer(variables: list[str]) -> tuple[bytes, Any, bytes, Any]:
+def _tsv_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
     # SPARQL 1.1 TSV: terms in Turtle/N-Triples syntax, which pyoxigraph's str() gives.
     head = ("\t".join(f"?{v}" for v in variables) + "\n").encode("utf-8")
-    return (head, lambda row: ("\t".join("" if t is None else str(t) for t in row) + "\n").encode("utf-8"), b"",
-            lambda *_a: b"")
+
+    def row_of(row: Sequence[Any]) -> bytes:
+        return ("\t".join("" if t is None else str(t) for t in row) + "\n").encode("utf-8")
+
+    return lambda *_a: head, row_of, b"", lambda *_a: b""
 
 
 _WRITERS = {"json": _json_writer, "xml": _xml_writer, "csv": _csv_writer, "tsv": _tsv_writer}
