@@ -6,6 +6,7 @@ Run from the checkout as a module (a script, not a test; every server listens on
     .venv/bin/python -m bench.bench_endpoint --scales real,174,1741 \\
         --stores dxkg,dxkg-nocache,jena-mem,jena-tdb2,virtuoso --out bench/endpoint.md
     .venv/bin/python -m bench.bench_endpoint --url http://127.0.0.1:7878/sparql   # a running endpoint
+    .venv/bin/python -m bench.bench_endpoint --two-slow   # ASK latency while two slow queries run
 
 For each scale (`real` is the curated data; a number N is `dxkg synth -n N`, built with
 `--no-sources`) and each store, the same N-Triples are loaded, then 8 client threads send 25
@@ -294,6 +295,40 @@ def measure(scale: str, store: str, build: Path, work: Path, repeat: int) -> Mea
     return out
 
 
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # a cartesian product: never ends
+
+
+def ask_beside_slow(target: Target, seconds: float = 20.0) -> tuple[Load, list[int]]:
+    """An ASK every 50 ms (a different text each, so none is cached) while two clients keep a slow query
+    running; the ASKs' latencies, and the statuses the slow queries got."""
+    stop = time.monotonic() + seconds
+    slow_status: list[int] = []
+
+    def slow(i: int) -> None:
+        n = 0
+        while time.monotonic() < stop:
+            slow_status.append(request(target, f"{SLOW} # {i}.{n}", timeout=300)[0])
+            n += 1
+
+    threads = [threading.Thread(target=slow, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)  # both are now long-running
+    times: list[float] = []
+    errors = 0
+    t0 = time.perf_counter()
+    while time.monotonic() < stop - 1:
+        start = time.perf_counter()
+        errors += request(target, f"ASK {{ ?s ?p ?o }} # {len(times)}")[0] != 200
+        times.append(time.perf_counter() - start)
+        time.sleep(0.05)
+    wall = time.perf_counter() - t0
+    for t in threads:
+        t.join()
+    times.sort()
+    return Load(len(times) / wall, statistics.median(times), times[int(len(times) * 0.99)], errors), slow_status
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}" if seconds < 10 else f"{seconds * 1000:.0f}"
 
@@ -333,6 +368,8 @@ def main() -> None:
     parser.add_argument("--url", help="measure an already running endpoint only")
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--two-slow", action="store_true",
+                        help="ASK latency on the real graph while two slow queries run (dxkg serve defaults)")
     args = parser.parse_args()
     from kg.query import saved_queries
 
@@ -343,6 +380,22 @@ def main() -> None:
         for name, q in (("cases-per-factor", cpf), ("ASK {}", ASK)):
             r = load(target, q, args.per_client)
             print(f"{name}: {r.rps:.0f} req/s, p50 {_ms(r.p50)} ms, p99 {_ms(r.p99)} ms, errors {r.errors}")
+        return
+    if args.two_slow:
+        with tempfile.TemporaryDirectory(prefix="dxkg-bench-endpoint-") as tmp:
+            work = Path(tmp)
+            build = prepare("real", work)
+            port = free_port()
+            proc = subprocess.Popen([DXKG, "serve", "-q", "--port", str(port), "--build-dir", str(build)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                target = Target("127.0.0.1", port, "/sparql")
+                wait_ready(target, proc, 120)
+                r, slow_status = ask_beside_slow(target)
+            finally:
+                _stop(proc)
+        print(f"ASK beside two slow queries (dxkg serve defaults, real graph): {len(slow_status)} slow answers "
+              f"{sorted(set(slow_status))}; ASK p50 {_ms(r.p50)} ms, p99 {_ms(r.p99)} ms, errors {r.errors}")
         return
     results = []
     with tempfile.TemporaryDirectory(prefix="dxkg-bench-endpoint-") as tmp:

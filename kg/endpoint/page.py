@@ -22,7 +22,7 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}#status{margin-left:1em
 <h1>dxkg SPARQL endpoint <small>地域DX 成功要因ナレッジグラフ</small></h1>
 <p>Read-only SPARQL 1.1 over the built graph at <code>/sparql</code> (GET or POST).
 Prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd:, owl: are predefined.
-Time limit __TIMEOUT__ s, at most __MAXROWS__ rows.</p>
+Time limit __TIMEOUT__ s, at most __MAXROWS__ rows; the network is never reached.</p>
 <label>Example / 例: <select id="examples"><option value="">—</option></select></label>
 <p id="summary"></p>
 <textarea id="query" spellcheck="false">SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10</textarea>
@@ -53,8 +53,8 @@ async function run() {
   const type = resp.headers.get("Content-Type") || "";
   if (!resp.ok) { status.textContent = "error " + resp.status; out.appendChild(cell("pre", await resp.text()));
     return; }
-  if (resp.headers.get("X-DXKG-Truncated")) { const w = cell("p", "Truncated at " +
-    resp.headers.get("X-DXKG-Max-Rows") + " rows / 行数上限で打ち切り"); w.className = "warn"; out.appendChild(w); }
+  if (resp.headers.get("X-DXKG-Truncated")) { const w = cell("p", "Truncated / 上限で打ち切り: " +
+    (resp.headers.get("Warning") || "")); w.className = "warn"; out.appendChild(w); }
   if (!type.startsWith("application/sparql-results+json")) { status.textContent = "done in " + secs + " s";
     out.appendChild(cell("pre", await resp.text())); return; }
   const data = await resp.json();
