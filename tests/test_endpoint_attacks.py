@@ -253,7 +253,7 @@ def test_two_slow_queries_leave_fast_ones_answered(server: Endpoint) -> None:
 def test_long_running_queries_past_the_slots_and_queue_get_503_retry_after(fixture_build) -> None:
     out, _ = fixture_build
     endpoint = Endpoint(store_path(out), "127.0.0.1", 0,
-                        Settings(timeout=3, workers=1, slow_slots=1, max_parked=0, max_queue=0, slow_after=0.3,
+                        Settings(timeout=6, workers=1, slow_slots=1, max_parked=0, max_queue=0, slow_after=1.0,
                                  cache_mb=0))
     endpoint.start_in_thread()
     try:
@@ -263,10 +263,11 @@ def test_long_running_queries_past_the_slots_and_queue_get_503_retry_after(fixtu
         time.sleep(0.1)  # the only worker is busy and nothing may wait: refused at once
         status, headers, body = _get(endpoint, "ASK {}")
         assert status == 503 and headers["retry-after"] == "1" and b"waiting" in body
-        time.sleep(0.6)  # the first is now long-running in the only slot; a second one is stopped
+        time.sleep(1.5)  # the first is now long-running in the only slot; a second one is stopped
         status, headers, body = _get(endpoint, SLOW + " # 2")
         assert status == 503 and headers["retry-after"] == "1" and b"long-running" in body
-        assert _get(endpoint, "ASK {}")[0] == 200  # a fresh worker answers meanwhile
+        ask = _get(endpoint, "ASK {}")
+        assert ask[0] == 200, ask  # a fresh worker answers meanwhile
         runner.join(30)
         assert first[0][0] == 503 and b"limit" in first[0][2]
     finally:

@@ -4,8 +4,8 @@
   check, the evaluation and the writing of the answer all count against it; a worker past it is killed.
 - A query still running after `slow_after` seconds is long-running. At most `slow_slots` run at once;
   others are paused (SIGSTOP) and resumed in turn as slots free, their deadline still running; past
-  `max_parked` paused, one more is stopped (503 with Retry-After). A long-running worker is reniced,
-  so the scheduler favours the short queries beside it, and retired when it finishes.
+  `max_parked` paused, one more is stopped (503 with Retry-After). So no more than `slow_slots`
+  processes compete with the short queries for the cores, and the scheduler shares them fairly.
 - However many workers are held by long-running queries, `fast_size` others are kept for new queries
   (the host forks more, in milliseconds): slow queries cannot hold every worker.
 - At most `max_queue` requests wait for a worker; one more gets 503 with Retry-After.
@@ -181,10 +181,10 @@ class Pool:
         with self._lock:
             self._busy.discard(w)
             w.started = 0.0
-            keep = (healthy and not w.slow and not w.parked and not self._closed
-                    and len(self._idle) < self.limits.fast_size)
+            keep = (healthy and not self._closed
+                    and len(self._idle) < self.limits.fast_size + self.limits.slow_slots)
             if keep:
-                self._idle.append(w)
+                self._idle.append(w)  # reused first: the warmest (last used) is popped first
             if w.slow or w.parked:
                 w.slow = w.parked = False
                 self._resume_parked()
@@ -193,14 +193,14 @@ class Pool:
             self._retire(w)
 
     def _promote(self, w: _Worker) -> None:
-        """Give a long-running query a slot: lower its priority, and let it run if it was paused."""
+        """Give a long-running query a slot, and let it run if it was paused. (Not reniced: an unprivileged
+        process cannot take a lower niceness back, and a worker is worth keeping for reuse.)"""
         w.slow = True
-        try:
-            os.setpriority(os.PRIO_PROCESS, w.pid, 10)
-            if w.parked:
+        if w.parked:
+            try:
                 os.kill(w.pid, signal.SIGCONT)
-        except OSError:
-            pass
+            except OSError:
+                pass
         w.parked = False
 
     def _resume_parked(self) -> None:
