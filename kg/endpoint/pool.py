@@ -2,7 +2,9 @@
 
 - Every query gets one deadline from the moment its request arrived: the wait for a worker, the
   check, the evaluation and the writing of the answer all count against it; a worker past it is killed.
-- A query still running after `slow_after` seconds is long-running. At most `slow_slots` run at once;
+- A query that has used `slow_after` seconds of CPU is long-running. A query text that took longer
+  than that last time goes straight to the long-running lane: it waits for a slot (in the queue)
+  rather than take a worker kept for new queries. At most `slow_slots` run at once;
   others are paused (SIGSTOP) and resumed in turn as slots free, their deadline still running; past
   `max_parked` paused, one more is stopped (503 with Retry-After). So no more than `slow_slots`
   processes compete with the short queries for the cores, and the scheduler shares them fairly.
@@ -21,6 +23,7 @@ import signal
 import socket
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -59,11 +62,22 @@ def default_workers() -> int:
     return max(2, cores)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux /proc; 0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class _Worker:
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid = pid
         self.conn = conn
         self.started = 0.0  # when its current job was sent; 0 when idle
+        self.cpu_start = 0.0  # the process's CPU seconds then
         self.slow = False  # running as one of the long-running slots
         self.parked = False  # long-running, paused until a slot frees
         self.stop_reason = ""
@@ -105,7 +119,8 @@ class Pool:
         self._busy: set[_Worker] = set()
         self._waiting = 0
         self._closed = False
-        for _ in range(self.limits.fast_size):
+        self._history: OrderedDict[str, float] = OrderedDict()  # query text -> seconds it last took
+        for _ in range(self.limits.fast_size + self.limits.slow_slots):  # forked now: none is cold when needed
             self._idle.append(self._fork())
         self._stop = threading.Event()
         self._monitor = threading.Thread(target=self._watch, daemon=True, name="dxkg-admission")
@@ -147,19 +162,21 @@ class Pool:
                     "slow": sum(w.slow for w in self._busy)}
 
     # --- admission ---------------------------------------------------------------------------------
-    def _acquire(self, deadline: float) -> _Worker:
+    def _acquire(self, deadline: float, known_slow: bool) -> _Worker:
         with self._lock:
             waited = False
             try:
                 while True:
                     if self._closed:
                         raise Busy("the endpoint is stopping")
-                    if self._idle:
-                        w = self._idle.pop()
-                        break
-                    fast_busy = sum(not w.slow and not w.parked for w in self._busy)
-                    if fast_busy < self.limits.fast_size:  # the others are held by long-running queries
-                        w = self._fork()
+                    if known_slow:  # straight to a long-running slot, never a worker kept for new queries
+                        if sum(w.slow for w in self._busy) < self.limits.slow_slots:
+                            w = self._idle.pop() if self._idle else self._fork()
+                            w.slow = True
+                            break
+                    elif sum(not w.slow and not w.parked for w in self._busy) < self.limits.fast_size:
+                        # the others, if any, are held by long-running queries; a kept worker is warm
+                        w = self._idle.pop() if self._idle else self._fork()
                         break
                     if not waited:
                         if self._waiting >= self.limits.max_queue:
@@ -174,6 +191,7 @@ class Pool:
                 if waited:
                     self._waiting -= 1
             w.started = time.monotonic()
+            w.cpu_start = _cpu_seconds(w.pid)
             self._busy.add(w)
             return w
 
@@ -188,7 +206,7 @@ class Pool:
             if w.slow or w.parked:
                 w.slow = w.parked = False
                 self._resume_parked()
-            self._lock.notify()
+            self._lock.notify_all()  # a waiter of either lane may now proceed
         if not keep:
             self._retire(w)
 
@@ -212,7 +230,10 @@ class Pool:
     def run(self, job: Job, timeout: float, arrived: float | None = None) -> Outcome:
         """Run a job within `timeout` seconds of `arrived` (time.monotonic()); Busy or Stopped when refused."""
         deadline = (arrived or time.monotonic()) + timeout
-        w = self._acquire(deadline)
+        with self._lock:
+            known_slow = self._history.get(job.query, 0.0) > self.limits.slow_after
+        w = self._acquire(deadline, known_slow)
+        began = time.monotonic()
         healthy = False
         try:
             try:
@@ -229,15 +250,22 @@ class Pool:
             healthy = True
             return outcome
         finally:
+            with self._lock:  # how long this text took (or had taken when stopped) decides its lane next time
+                self._history[job.query] = time.monotonic() - began
+                self._history.move_to_end(job.query)
+                if len(self._history) > 4096:
+                    self._history.popitem(last=False)
             self._release(w, healthy)
 
     def _watch(self) -> None:
         """Every 50 ms: give queries that became long-running a slot, or pause them until one frees."""
         while not self._stop.wait(0.05):
-            now = time.monotonic()
             with self._lock:
+                # CPU time, not wall time: on a busy machine a short query may wait for a core, and it must
+                # not be taken for a long one (and paused) for that
                 fresh = sorted((w for w in self._busy if not w.slow and not w.parked and w.started
-                                and now - w.started > self.limits.slow_after), key=lambda w: w.started)
+                                and _cpu_seconds(w.pid) - w.cpu_start > self.limits.slow_after),
+                               key=lambda w: w.started)
                 if not fresh:
                     continue
                 slow = sum(w.slow for w in self._busy)

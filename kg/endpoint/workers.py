@@ -157,6 +157,9 @@ def host_main(config: HostConfig, control: socket.socket) -> None:
         deny_network()
         store = _open(config)
         graphs = frozenset(g.value for g in store.named_graphs())
+        # Everything a job needs is imported and run once here, so a fresh worker starts warm: its first
+        # query costs what any other does, not module imports and the engine's first-use set-up.
+        _run(store, graphs, {}, Job("ASK { ?s ?p ?o }", None, 1, 1024))
     except Exception as exc:  # reported to the server, which fails to start with this message
         control.send(b"E" + str(exc).encode("utf-8", "replace")[:4000])
         return
