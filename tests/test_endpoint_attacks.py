@@ -27,7 +27,7 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 def server(fixture_build) -> Iterator[Endpoint]:
     out, _ = fixture_build
     endpoint = Endpoint(store_path(out), "127.0.0.1", 0,
-                        Settings(timeout=4, workers=2, slow_slots=2, request_timeout=1, keep_alive=1, cache_mb=0))
+                        Settings(timeout=10, workers=2, slow_slots=2, request_timeout=1, keep_alive=1, cache_mb=0))
     endpoint.start_in_thread()
     yield endpoint
     endpoint.close()

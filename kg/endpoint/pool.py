@@ -2,8 +2,8 @@
 
 - Every query gets one deadline from the moment its request arrived: the wait for a worker, the
   check, the evaluation and the writing of the answer all count against it; a worker past it is killed.
-- A query that has used `slow_after` seconds of CPU is long-running. A query text that took longer
-  than that last time goes straight to the long-running lane: it waits for a slot (in the queue)
+- A query that has used `slow_after` seconds of CPU is long-running. A query text that used more
+  than that last time (or was stopped) goes straight to the long-running lane: it waits for a slot (in the queue)
   rather than take a worker kept for new queries. At most `slow_slots` run at once;
   others are paused (SIGSTOP) and resumed in turn as slots free, their deadline still running; past
   `max_parked` paused, one more is stopped (503 with Retry-After). So no more than `slow_slots`
@@ -250,8 +250,8 @@ class Pool:
             healthy = True
             return outcome
         finally:
-            with self._lock:  # how long this text took (or had taken when stopped) decides its lane next time
-                self._history[job.query] = time.monotonic() - began
+            with self._lock:  # the CPU it took (or had taken when stopped) decides its lane next time
+                self._history[job.query] = _cpu_seconds(w.pid) - w.cpu_start if healthy else time.monotonic() - began
                 self._history.move_to_end(job.query)
                 if len(self._history) > 4096:
                     self._history.popitem(last=False)
