@@ -7,7 +7,8 @@
   rather than take a worker kept for new queries. At most `slow_slots` run at once;
   others are paused (SIGSTOP) and resumed in turn as slots free, their deadline still running; past
   `max_parked` paused, one more is stopped (503 with Retry-After). So no more than `slow_slots`
-  processes compete with the short queries for the cores, and the scheduler shares them fairly.
+  processes compete with the short queries for the cores, reniced so that the short ones come first;
+  a worker is put back to nice 0 and kept for reuse where the process may do so, else retired.
 - However many workers are held by long-running queries, `fast_size` others are kept for new queries
   (the host forks more, in milliseconds): slow queries cannot hold every worker.
 - At most `max_queue` requests wait for a worker; one more gets 503 with Retry-After.
@@ -80,6 +81,7 @@ class _Worker:
         self.cpu_start = 0.0  # the process's CPU seconds then
         self.slow = False  # running as one of the long-running slots
         self.parked = False  # long-running, paused until a slot frees
+        self.reniced = False
         self.stop_reason = ""
 
     def kill(self, reason: str = "") -> None:
@@ -199,7 +201,7 @@ class Pool:
         with self._lock:
             self._busy.discard(w)
             w.started = 0.0
-            keep = (healthy and not self._closed
+            keep = (healthy and not self._closed and self._restore_priority(w)
                     and len(self._idle) < self.limits.fast_size + self.limits.slow_slots)
             if keep:
                 self._idle.append(w)  # reused first: the warmest (last used) is popped first
@@ -211,15 +213,30 @@ class Pool:
             self._retire(w)
 
     def _promote(self, w: _Worker) -> None:
-        """Give a long-running query a slot, and let it run if it was paused. (Not reniced: an unprivileged
-        process cannot take a lower niceness back, and a worker is worth keeping for reuse.)"""
+        """Give a long-running query a slot at a lower priority (nice 10), so the scheduler favours the
+        short queries beside it, and let it run if it was paused."""
         w.slow = True
-        if w.parked:
-            try:
+        try:
+            os.setpriority(os.PRIO_PROCESS, w.pid, 10)
+            w.reniced = True
+            if w.parked:
                 os.kill(w.pid, signal.SIGCONT)
-            except OSError:
-                pass
+        except OSError:
+            pass
         w.parked = False
+
+    @staticmethod
+    def _restore_priority(w: _Worker) -> bool:
+        """Back to nice 0 for reuse; False where this process may not lower a niceness (unprivileged, with
+        RLIMIT_NICE at 0): such a worker is retired rather than kept at low priority."""
+        if not w.reniced:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, w.pid, 0)
+        except OSError:
+            return False
+        w.reniced = False
+        return True
 
     def _resume_parked(self) -> None:
         """With the lock held: resume paused queries, oldest first, while slots are free."""
