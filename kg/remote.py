@@ -151,7 +151,7 @@ def _send(client: _Client, request: urllib.request.Request,
         hint = ""
         if exc.code == 401 and client.auth is None:
             hint = " (set DXKG_USER and DXKG_PASSWORD, and DXKG_AUTH=basic|digest if the server needs one)"
-        elif exc.code == 401:
+        elif exc.code == 401 and client.auth is not None:
             hint = f" (the server refused the credentials of user {client.auth.user!r} from DXKG_USER/DXKG_PASSWORD)"
         elif exc.code == 403:
             hint = " (the user lacks write permission on the graph)"
@@ -189,7 +189,7 @@ def _chunks(triples: list[Any], limit: int) -> list[bytes]:
     """N-Triples bodies of at most about `limit` bytes; one body when blank nodes would be split apart."""
     import pyoxigraph
 
-    lines = [pyoxigraph.serialize([t], format=pyoxigraph.RdfFormat.N_TRIPLES) for t in triples]
+    lines = [pyoxigraph.serialize([t], format=pyoxigraph.RdfFormat.N_TRIPLES) or b"" for t in triples]
     if any(isinstance(t.subject, pyoxigraph.BlankNode) or isinstance(t.object, pyoxigraph.BlankNode)
            for t in triples):
         return [b"".join(lines)]  # a label means one node only within one request
