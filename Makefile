@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLOORS_VENV ?= .venv-floors
 SOURCES ?= ../shared/seeds
 
-.PHONY: demo test test-fast lint floors clean virtuoso chromium screenshots
+.PHONY: demo test test-fast lint floors clean virtuoso chromium jena screenshots
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -28,6 +28,13 @@ virtuoso:
 		apt-get install -y -q --no-install-recommends virtuoso-opensource; } \
 		|| echo "virtuoso-opensource could not be installed: tests/test_virtuoso.py will be skipped" >&2
 
+# tests/test_clients.py runs Apache Jena's rsparql against `dxkg serve` (Debian's jars, run with java; see
+# bench/jena). bench/bench_endpoint.py also compiles a Jena endpoint: it needs default-jdk-headless too.
+jena:
+	@test -f /usr/share/java/jena-arq.jar && command -v java >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libapache-jena-java \
+		default-jre-headless; }
+
 # tests/test_views_browser.py opens the HTML views in Debian's headless Chromium and checks that Japanese
 # is drawn with a Japanese font (fonts-noto-cjk); install both only when missing.
 chromium:
@@ -36,7 +43,7 @@ chromium:
 
 # Every test: the fast tier, the browser, Virtuoso, W3C and wheel tests, and the fast tier again on the
 # lowest versions of every dependency that setup.cfg allows (constraints/floors.txt).
-test: lint virtuoso chromium
+test: lint virtuoso chromium jena
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory floors
 

@@ -12,7 +12,7 @@
     "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT", "LANG", "LANGMATCHES", "STR", "STRSTARTS", "CONTAINS",
     "REGEX", "COALESCE", "IF", "EXISTS", "NOT EXISTS", "DESC", "ASC", "SEPARATOR"];
   var state = {vars: [], rows: [], raw: null, sortBy: null, sortDesc: false, page: 0, size: 100, view: "table",
-    truncated: false};
+    truncated: false, warning: ""};
   var labels = null;  // entity labels for completion, fetched once from this endpoint
 
   function el(tag, cls, text) {
@@ -145,6 +145,7 @@
       var secs = ((performance.now() - t0) / 1000).toFixed(2);
       var type = resp.headers.get("Content-Type") || "";
       state.truncated = resp.headers.get("X-DXKG-Truncated") === "true";
+      state.warning = resp.headers.get("Warning") || "";  // names the limit (rows or bytes) that cut the answer
       if (!resp.ok) {
         return resp.text().then(function (text) {
           status.textContent = "エラー / error " + resp.status;
@@ -170,7 +171,8 @@
         state.rows = data.results.bindings;
         state.sortBy = null; state.page = 0;
         status.textContent = state.rows.length + " 行 / rows · " + secs + " s" +
-          (state.truncated ? " · " + P.max_rows + " 行で打ち切り / truncated at " + P.max_rows + " rows" : "");
+          (state.truncated ? " · 上限で打ち切り / truncated: " + (state.warning.replace(/^199 dxkg /, "") ||
+            P.max_rows + " rows") : "");
         remember(query, state.rows.length, secs);
         $("result-tools").hidden = false;
         $("chart-toggle").disabled = !chartable();
