@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,40 +22,78 @@ class QueryError(DxkgError):
     """A query that cannot be run: bad syntax, refused clause, unknown saved query (exit status 1)."""
 
 
+RELIABILITIES = {"primary": ("primary",), "secondary": ("primary", "secondary")}
+
+
 @dataclass(frozen=True)
 class SavedQuery:
+    """A `.rq` file with its KG-Hub style `#+ key: value` header lines."""
+
     name: str
     summary: str
     text: str
     path: Path
+    summary_ja: str = ""
+    reliability: str = ""  # the variable of its `VALUES ?var { … }` block of reliabilities, when it counts cases
+    columns_ja: dict[str, str] = field(default_factory=dict)  # its variables' names in Japanese, for tables
+
+    def describe(self, lang: str = "ja") -> str:
+        return (self.summary_ja or self.summary) if lang == "ja" else (self.summary or self.summary_ja)
+
+
+def _header(text: str, key: str) -> str:
+    match = re.search(rf"^#\+\s*{key}:\s*(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else ""
 
 
 def saved_queries(folder: Path | None = None) -> list[SavedQuery]:
-    """The named `.rq` files (the packaged ones by default), each with the summary from its `#+ summary:` header."""
+    """The named `.rq` files (the packaged ones by default), with their `#+ summary:` (and `summary_ja:`)."""
     from kg.paths import queries_dir
 
     folder = folder or queries_dir()
     out = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        match = re.search(r"^#\+\s*summary:\s*(.+)$", text, re.MULTILINE)
-        out.append(SavedQuery(path.stem, match.group(1).strip() if match else "", text, path))
+        variable = _header(text, "reliability").split(" ")[0] if _header(text, "reliability") else ""
+        columns = dict(pair.split("=", 1) for pair in _header(text, "columns_ja").split() if "=" in pair)
+        out.append(SavedQuery(path.stem, _header(text, "summary"), text, path, _header(text, "summary_ja"),
+                              variable, columns))
     return out
 
 
-def resolve_query(arg: str) -> tuple[str, str | None]:
-    """Query text for a saved query name, a .rq file path, or inline SPARQL; and the saved name if any."""
+def with_reliability(query: SavedQuery, min_reliability: str) -> str:
+    """The saved query's text counting the sources at least as reliable as `min_reliability`: its
+    `VALUES ?var { … }` block rewritten (a query run as it is elsewhere counts primary sources only)."""
+    if not query.reliability:
+        return query.text
+    if min_reliability not in RELIABILITIES:
+        raise QueryError(f"unknown reliability {min_reliability!r} (known: {', '.join(RELIABILITIES)})")
+    values = " ".join(f'"{r}"' for r in RELIABILITIES[min_reliability])
+    pattern = re.compile(rf"VALUES\s+{re.escape(query.reliability)}\s*\{{[^}}]*\}}")
+    if not pattern.search(query.text):
+        raise QueryError(f"saved query {query.name} declares {query.reliability} but has no VALUES block for it")
+    return pattern.sub(lambda _m: f"VALUES {query.reliability} {{ {values} }}", query.text)
+
+
+def resolve_query(arg: str, min_reliability: str = "primary") -> tuple[str, str | None]:
+    """Query text for a saved query name, a .rq file path, or inline SPARQL; and the saved name if any.
+
+    A saved query that counts cases counts the sources at least as reliable as `min_reliability`."""
     for q in saved_queries():
         if q.name == arg:
-            return q.text, q.name
+            return with_reliability(q, min_reliability), q.name
     if "\n" not in arg and len(arg) < 4096 and arg.endswith((".rq", ".sparql")):
         path = Path(arg)
         if not path.is_file():
             raise QueryError(f"query file not found: {arg}")
         return path.read_text(encoding="utf-8"), None
     if re.fullmatch(r"[A-Za-z0-9_-]+", arg):
-        names = ", ".join(q.name for q in saved_queries())
-        raise QueryError(f"no saved query named {arg!r} (saved: {names})")
+        import difflib
+
+        names = [q.name for q in saved_queries()]
+        close = difflib.get_close_matches(arg, names, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}?" if close else f"saved: {', '.join(names)}"
+        raise QueryError(f"no saved query named {arg!r} ({hint})")
     return arg, None
 
 
@@ -119,9 +157,9 @@ def compact(term: Any) -> str:
     return term.value
 
 
-def format_result(result: Result, fmt: str) -> str:
-    """Render a result as a table, or in the SPARQL 1.1 results formats (csv, tsv, json; N-Triples for
-    CONSTRUCT/DESCRIBE) with the writer the endpoint uses (kg.results)."""
+def format_result(result: Result, fmt: str, headers: dict[str, str] | None = None) -> str:
+    """Render a result as a table (`headers` renames its columns), or in the SPARQL 1.1 results formats
+    (csv, tsv, json; N-Triples for CONSTRUCT/DESCRIBE) with the writer the endpoint uses (kg.results)."""
     from kg import results
 
     if fmt not in RESULT_FORMATS:
@@ -131,41 +169,14 @@ def format_result(result: Result, fmt: str) -> str:
             return "true" if result.boolean else "false"
         return results.write_boolean(bool(result.boolean), fmt).body.decode("utf-8")
     if fmt == "table":
-        return _table(result)
+        return _table(result, headers)
     if result.kind == "graph":
         return results.write_triples(result.raw, "ntriples").body.decode("utf-8")
     return results.write_solutions(result.variables, result.rows, fmt).body.decode("utf-8")
 
 
-def _table(result: Result) -> str:
-    header = result.variables
-    body = [[compact(t) for t in row] for row in result.rows]
-    widths = [min(60, max([_width(h)] + [_width(r[i]) for r in body])) for i, h in enumerate(header)]
-    lines = [" | ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)),
-             "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(_pad(_clip(c, w), w) for c, w in zip(row, widths, strict=True)) for row in body]
-    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
-    return "\n".join(lines)
+def _table(result: Result, headers: dict[str, str] | None = None) -> str:
+    from kg.tables import table
 
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _clip(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
-    if _width(text) <= width:
-        return text
-    out = ""
-    for c in text:
-        if _width(out + c) > width - 1:
-            break
-        out += c
-    return out + "…"
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+    names = [(headers or {}).get(v, v) for v in result.variables]
+    return table(names, [[compact(t) for t in row] for row in result.rows])

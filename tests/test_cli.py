@@ -30,9 +30,16 @@ def test_saved_queries_have_summaries_and_run(fixture_build) -> None:
         result = _run("query", q.name, "--build-dir", str(out), "--format", "json")
         assert result.exit_code == 0, (q.name, result.output)
         assert "results" in json.loads(result.stdout)
+    assert all(q.summary_ja for q in queries)  # every summary in both languages
     listing = _run("query", "--list")
     assert listing.exit_code == 0
-    assert "drivers-with-factor-e" in listing.stdout and "Which drivers appear" in listing.stdout
+    assert "drivers-with-factor-e" in listing.stdout and "成功要因E（割り切り力・頼る力）と同じ取組" in listing.stdout
+    english = _run("query", "--list", "--lang", "en")
+    assert "Which drivers appear" in english.stdout and "成功要因E" not in english.stdout
+    typo = _run("query", "cases-per-facter", "--build-dir", str(out))
+    assert typo.exit_code == 1 and "did you mean cases-per-factor" in typo.stderr
+    usage = _run("query", "--build-dir", str(out))
+    assert usage.exit_code == 2 and "give a query" in usage.stderr
 
 
 def test_cases_per_factor_on_the_fixture(fixture_build) -> None:

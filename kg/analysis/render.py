@@ -25,16 +25,10 @@ def rows_out(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = N
         for r in rows:
             writer.writerow([_cell(r.get(c)) for c in cols])
         return out.getvalue()
-    from kg.query import _clip, _pad, _width
+    from kg.tables import table
 
     body = [[_cell(r.get(c)) for c in cols] for r in rows]
-    names = [(headers or {}).get(c, c) for c in cols]
-    widths = [min(48, max([_width(c)] + [_width(b[i]) for b in body])) for i, c in enumerate(names)]
-    lines = [" | ".join(_pad(c, w) for c, w in zip(names, widths, strict=True)).rstrip(),
-             "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(_pad(_clip(v, w), w) for v, w in zip(b, widths, strict=True)).rstrip() for b in body]
-    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+    return table([(headers or {}).get(c, c) for c in cols], body, max_width=48) + "\n"
 
 
 def _cell(v: Any) -> str:
