@@ -4,8 +4,9 @@
 from the freshly loaded graph and writes `analysis.json` (the core columns), `analysis-text.json`
 (quotes, rationales, long names: read only when asked for) and `analysis-index.npz` (the numeric
 index co-occurrence and `similar` run on) into the generation folder. The store records them under
-the cache's name and VERSION (derived from the row classes), so a reader takes the cache only when it
-is in the format this code reads; otherwise it extracts with SPARQL (kg.adapter does the choosing).
+the cache's name and CACHE_VERSION (the columns' VERSION, derived from the row classes, and the index's
+FORMAT), so a reader takes the cache only when it is in the format this code reads; otherwise it
+extracts with SPARQL (kg.adapter does the choosing).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.analysis.columns import VERSION, Columns, encode
-from kg.analysis.index import Index, build_index, load_index, save_index
+from kg.analysis.index import FORMAT, Index, build_index, load_index, save_index
 from kg.analysis.records import extract
 from kg.files import write_atomic
 
@@ -29,6 +30,7 @@ NAME = "analysis"
 CORE_FILE = "analysis.json"
 TEXT_FILE = "analysis-text.json"
 INDEX_FILE = "analysis-index.npz"
+CACHE_VERSION = f"{VERSION}.{FORMAT}"
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -39,7 +41,7 @@ class AnalysisCache:
     """The extra writer the build gives the store (see kg.store.Extra)."""
 
     name = NAME
-    version = VERSION
+    version = CACHE_VERSION
 
     def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
         ex = extract(store)
@@ -53,7 +55,7 @@ class AnalysisCache:
 
 def load_columns(gen: Generation) -> Columns | None:
     """The cached columns of a generation, or None (no cache, another format, or a damaged file)."""
-    entry = gen.extra(NAME, VERSION)
+    entry = gen.extra(NAME, CACHE_VERSION)
     if entry is None:
         return None
     try:
@@ -73,7 +75,7 @@ def load_columns(gen: Generation) -> Columns | None:
 
 def load_cached_index(gen: Generation) -> Index | None:
     """The cached index of a generation, or None."""
-    entry = gen.extra(NAME, VERSION)
+    entry = gen.extra(NAME, CACHE_VERSION)
     if entry is None or "index_file" not in entry:
         return None
     try:

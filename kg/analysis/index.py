@@ -1,8 +1,10 @@
 """The numeric index the fast analyses run on: flat numpy arrays derived from the columns.
 
 Co-occurrence needs the initiative → practice → tag links and the codes; `similar` needs, per
-initiative, its feature sets as CSR rows (one count of shared entries scores a query against all) and its
-lead municipality's population band and 65+ share. `dxkg build` saves the index beside the store
+initiative, its feature sets as CSR rows (one count of shared entries scores a query against all), its
+lead municipality's population band and 65+ share, the source of each initiative and tag (for the
+reliability filter), and the word vectors of kg.analysis.words (so only a free-text query needs the
+tokeniser). `dxkg build` saves the index beside the store
 as `analysis-index.npz` (plain arrays, no pickle, fixed zip timestamps so the bytes are
 reproducible), which loads in milliseconds at national scale where parsing JSON would not.
 """
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kg.analysis.records import Extract
 
+# The index's own format: raise it when the arrays change, so a build's older index is not read.
+FORMAT = "2"
 SETS = ("domains", "technologies", "stakeholders", "prefectures")
 # Population bands (upper bounds): villages and small towns, towns, small cities, cities, large cities.
 BANDS = (10_000, 50_000, 200_000, 1_000_000)
@@ -28,6 +32,7 @@ class Index:
 
     arrays: dict[str, Any]
     npz: Any = None  # the numpy NpzFile of a loaded index
+    derived: dict[str, Any] = field(default_factory=dict)  # what readers make from the arrays once (not saved)
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.arrays and self.npz is not None:
@@ -134,6 +139,17 @@ def build_index(ex: Extract) -> Index:
     a["places_ptr"] = np.asarray(places_ptr, dtype=np.int64)
     a["places_ix"] = np.asarray(places_ix, dtype=np.int64)
     a["muni_ja"] = _strings([ex.municipalities[m].name.ja for m in munis])
+    a["muni_en"] = _strings([ex.municipalities[m].name.en for m in munis])
+    # Sources: each initiative's and each practice tag's, as positions in source_id (-1: not known).
+    sources = sorted(ex.sources.values(), key=lambda s: s.id)
+    src_at = {s.id: k for k, s in enumerate(sources)}
+    a["source_id"] = _strings([s.id for s in sources])
+    a["source_reliability"] = _strings([s.reliability for s in sources])
+    a["init_source"] = np.asarray([src_at.get(i.source, -1) for i in inits], dtype=np.int64)
+    a["tag_source"] = np.asarray([src_at.get(t.source, -1) for t in all_tags], dtype=np.int64)
+    from kg.analysis.words import build_words
+
+    a.update(build_words(ex))
     return Index(a)
 
 
