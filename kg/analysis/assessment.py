@@ -8,9 +8,9 @@ The rules (also in `Assessment.rules`, so every report states them):
   (explicit 2, inferred 1, suggested 0.5); 3 points or more is strong, fewer is weak (a risk, not a
   tick), none is missing.
 - A pitfall (or a countermeasure) is addressed by plan text (a measure, or a risk's response) that
-  shares at least two telling words of its name (each used by fewer than 1 in 10 documents of the
-  graph: kg.analysis.words.speaks_to); otherwise the plan is exposed to it. A word match, for the
-  planner to check, not a judgement.
+  shares at least two telling words of its name (each used by fewer than 15 % of the documents of
+  the graph: kg.analysis.words.speaks_to); otherwise the plan is exposed to it. A word match, for
+  the planner to check, not a judgement.
 - Cases for a missing principle or driver: the counted practices tagged with it (for a principle, with
   the factors and drivers it is curated as corresponding to), towns most like the plan's first.
 - For each measure: the initiatives elsewhere most like it (kg.analysis.similarity) scoring at least
@@ -355,7 +355,7 @@ def assess_input(graph: Adapter, plan: PlanInput, cases: int = 3, *, min_reliabi
     for it in items["principle"]:
         it.related = [{"scheme": s, "code": c, "strength": _status_of(status, s, c)} for s, c in ex.related_to(it.code)]
         it.checklist = _checklist(graph, plan, it.code)
-        it.countermeasures = _countermeasures_in_plan(graph, plan, it.code)
+        it.countermeasures = _countermeasures_in_plan(graph, plan, it)
     for it in items["principle"] + items["driver"]:
         if it.strength == "missing":
             links = [(it.scheme, it.code)] if it.scheme == "driver" else ex.related_to(it.code)
@@ -399,11 +399,11 @@ def rules() -> dict[str, dict[str, str]]:
                   "fewer is weak (a risk), none is missing."},
         "pitfalls": {
             "ja": "落とし穴・対応例への言及: 計画の施策かリスク対応の記述が、その名称の特徴的な語"
-                  "（グラフの文書の1割未満しか使わない語）を2語以上含むとき「言及あり」、なければ「露出」。"
+                  "（グラフの文書の15%未満しか使わない語）を2語以上含むとき「記述あり」、なければ「露出」。"
                   "語の一致であり、計画担当者が確認してください。",
             "en": "A pitfall or countermeasure is addressed when a measure or a risk's response shares at least two "
-                  "telling words of its name (each used by fewer than 1 in 10 documents of the graph), else the "
-                  "plan is exposed to it: a word match to check, not a judgement."},
+                  "telling words of its name (each used by fewer than 15% of the documents of the graph), else "
+                  "the plan is exposed to it: a word match to check, not a judgement."},
         "leads": {
             "ja": "類似事例: 名称・説明・取組・引用の語（tf-idf のコサイン）と分野・技術の重なりで何の事例かを測り、"
                   "ドライバー・関係者・人口規模・高齢化率で順位を補正（スコア = 主題 ×（1 + その他）/ 2）。"
@@ -520,11 +520,11 @@ def _checklist(graph: Adapter, plan: PlanInput, principle: str) -> list[PitfallC
             for f in sorted(ex.pitfalls, key=lambda f: f.id) if f.principle == principle]
 
 
-def _countermeasures_in_plan(graph: Adapter, plan: PlanInput, principle: str) -> list[dict[str, Any]]:
+def _countermeasures_in_plan(graph: Adapter, plan: PlanInput, it: Item) -> list[dict[str, Any]]:
     ex = graph.extract
     out = []
     for c in sorted(ex.countermeasures, key=lambda c: c.id):
-        if c.principle == principle:
+        if c.principle == it.code:
             found = _mentions(graph, plan, "counter", c.id, "counter")
             out.append({"id": c.id, "name_ja": c.name.ja, "name_en": c.name.en,
                         "in_plan": [asdict(m) for m in found]})
@@ -579,6 +579,8 @@ def _measure_report(graph: Adapter, scorer: Scorer, plan: PlanInput, me: Measure
     if top == 0:
         return report
     spec = measure_row_spec(graph, me, plan.town, "suggested" in bases, plan.words.get(me.id))
+    if not len(spec.words.ix) and not spec.sets.get("domains") and not spec.sets.get("technologies"):
+        return report  # nothing says what the measure is about: no one to call
     exclude = None
     if plan.town is not None:  # initiatives of the plan's own town are not "elsewhere"
         ix = graph.index

@@ -185,6 +185,8 @@ def similar(graph: Adapter, query: str | None = None, top: int = 5, weights: dic
         raise AnalysisError("the graph holds no initiatives: build it from data with cases first")
     if text is not None:
         spec = words_spec(ix, text, "text", text_name or "text", mode="cos")
+        if not len(spec.words.ix):
+            raise AnalysisError(f"{text_name or 'the text'}: none of its words is in any initiative's text")
     elif query is None or not query.strip():
         raise AnalysisError("give an initiative or measure (id or name), words, or --text FILE")
     else:

@@ -172,13 +172,14 @@ def row_terms(index: Index, collection: str, row: int) -> set[int]:
     return set(index[f"{collection}_words_ix"][ptr[row]:ptr[row + 1]].tolist())
 
 
-def speaks_to(index: Index, name_words: set[int], doc_words: set[int], telling_share: float = 0.1) -> list[str]:
+def speaks_to(index: Index, name_words: set[int], doc_words: set[int], telling: int = 2,
+              telling_share: float = 0.15) -> list[str]:
     """The words of a short name (a pitfall's, a countermeasure's) that a document shares with it, when
-    at least two of them are telling (fewer than `telling_share` of the graph's documents use each);
-    else []. Two telling words in common is the least that reads as speaking of the same thing."""
+    at least `telling` of them are telling (fewer than `telling_share` of the graph's documents use
+    each); else []. Two telling words in common is the least that reads as speaking of the same thing."""
     df, n = index["words_docs_df"], int(index["words_docs"][0])
     shared = sorted(name_words & doc_words)
-    if sum(1 for k in shared if df[k] < telling_share * n) < 2:
+    if sum(1 for k in shared if df[k] < telling_share * n) < telling:
         return []
     vocab = index["words_vocab"]
     return [str(vocab[k]) for k in shared]
