@@ -161,7 +161,7 @@ def test_every_measure_gets_whom_to_call(plan):
     tele = reports["horokanai-telemedicine"]
     assert tele.tags == [] and tele.leads[0].initiative == "ina-mobile-clinic"
     lead = tele.leads[0]
-    assert lead.municipalities_ja == ["伊那市"] and lead.quote.endswith("モバイルクリニック")
+    assert lead.municipalities_ja == ["伊那市"] and lead.quote == "オンライン診療参画医療機関10件（令和4年7月時点）"
     assert [(o.value, o.unit, o.date) for o in lead.outcomes] == [(10.0, "institutions", "2022-07")]
     agri = reports["horokanai-smart-agriculture"]
     assert {x.initiative for x in agri.leads} <= AGRICULTURE

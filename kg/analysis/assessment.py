@@ -594,9 +594,20 @@ def _measure_report(graph: Adapter, scorer: Scorer, plan: PlanInput, me: Measure
         outcomes = [Outcome(o.indicator.ja, o.indicator.en, o.value, o.unit, o.qualifier, o.date, o.quote)
                     for o in init.outcomes]
         report.leads.append(Lead(m.id, m.name_ja, m.name_en, m.municipalities, m.municipalities_en, round(m.score, 4),
-                                 [w for w, _ in m.words], m.shared, m.unknown, outcomes, init.quote, m.source))
+                                 [w for w, _ in m.words], m.shared, m.unknown, outcomes, _own_quote(ex, init),
+                                 m.source))
     report.left_out = result.left_out
     return report
+
+
+def _own_quote(ex: Extract, init: Any) -> str:
+    """The initiative's quote, unless the source lists it with others in that quote (then the quote of its
+    first outcome or practice, which speaks of it alone)."""
+    if sum(1 for i in ex.initiatives.values() if i.quote == init.quote) == 1:
+        return str(init.quote)
+    own = [o.quote for o in init.outcomes if o.quote] + [ex.practices[p].quote for p in init.practices
+                                                          if p in ex.practices and ex.practices[p].quote]
+    return own[0] if own else str(init.quote)
 
 
 def _peers(ex: Extract, home: MunicipalityRow | None, status: dict[tuple[str, str], str], plan: PlanInput,

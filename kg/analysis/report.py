@@ -38,7 +38,7 @@ T: dict[str, dict[str, Any]] = {
         "town_ambiguous": "文書が複数の自治体を同じ回数挙げるため不明（{counts}）",
         "town_unknown": "文書に自治体名がなく不明（--municipality で指定）", "town_given": "--municipality で指定",
         "more_than": "超", "weak_principle": "弱い原則はリスクとして示す",
-        "no_case": "事例なし", "context": "規模",
+        "no_case": "事例なし", "context": "規模", "via": "つながり", "action_n": "次の一手 {n}",
         "parts": {"words": "語", "domains": "分野", "technologies": "技術", "drivers": "ドライバー",
                   "factors": "成功要因", "stakeholders": "関係者", "population": "人口規模", "ageing": "高齢化率"},
         "qualifiers": {"approximately": "約{v}", "at-least": "{v}以上", "more-than": "{v}超", "just-under": "{v}弱",
@@ -77,7 +77,7 @@ T: dict[str, dict[str, Any]] = {
         "town_ambiguous": "not known: the text names several municipalities equally often ({counts})",
         "town_unknown": "not known: the text names no municipality of the graph (give --municipality)",
         "town_given": "given with --municipality", "more_than": "over", "weak_principle": "",
-        "no_case": "no case", "context": "size",
+        "no_case": "no case", "context": "size", "via": "via", "action_n": "Next action {n}",
         "parts": {"words": "words", "domains": "domains", "technologies": "technologies", "drivers": "drivers",
                   "factors": "factors", "stakeholders": "stakeholders", "population": "population",
                   "ageing": "ageing"},
@@ -264,7 +264,7 @@ def _summary(o: _Out, a: Assessment, lang: str) -> None:
     total = sum(len(it.checklist) for it in a.principles)
     o.bullet(f"{t['pitfalls']}: {t['exposed']} {exposed} / {total}")
     for act in a.actions[:3]:
-        o.bullet(f"{t['actions']} {act.rank}: {_name(act.name_ja, act.name_en, lang)} ← "
+        o.bullet(f"{t['action_n'].format(n=act.rank)}: {_name(act.name_ja, act.name_en, lang)} ← "
                  f"{_name(act.case.municipality_ja, act.case.municipality_en, lang)} "
                  f"{_name(act.case.name_ja, act.case.name_en, lang)}")
 
@@ -310,8 +310,8 @@ def _item(o: _Out, a: Assessment, it: Item, lang: str) -> None:
     if it.strength == "missing":
         o.p(f"{t['cases']}:" + ("" if it.cases else f" {t['none']}" + (f" ({it.note})" if it.note else "")))
         if it.cases:
-            o.table([t["case"], t["town"], t["context"], t["quote"]],
-                    [[_name(c.name_ja, c.name_en, lang) + f" [{c.practice}]",
+            o.table([t["case"], t["via"], t["town"], t["context"], t["quote"]],
+                    [[_name(c.name_ja, c.name_en, lang) + f" [{c.practice}]", _code(a, c.via, lang, False),
                       _name(c.municipality_ja, c.municipality_en, lang), _size(c, lang), _q(c.quote)]
                      for c in it.cases])
         if it.cases_left_out:

@@ -259,9 +259,10 @@ def initiative_spec(graph: Adapter, row: int, include_suggested: bool) -> Spec:
     for part, e in _code_entries(ix, _tag_filter(ix, "secondary", include_suggested)).items():
         sets[part] = e.of(row)
     places = ix.row("places", row)
+    ja, en = ([str(ix["muni_ja"][m]) for m in places], [str(ix["muni_en"][m]) for m in places]) if places \
+        else _prefectures(ix, row)
     band_, ageing = float(ix["lead_band"][row]), float(ix["lead_ageing"][row])
-    info = QueryInfo("initiative", str(ix["init_id"][row]), str(ix["init_ja"][row]), str(ix["init_en"][row]),
-                     [str(ix["muni_ja"][m]) for m in places], [str(ix["muni_en"][m]) for m in places])
+    info = QueryInfo("initiative", str(ix["init_id"][row]), str(ix["init_ja"][row]), str(ix["init_en"][row]), ja, en)
     return Spec(info, query_of_row(ix, "init", row), "cos", sets, None if math.isnan(band_) else band_,
                 None if math.isnan(ageing) else ageing, row)
 
@@ -497,6 +498,9 @@ class Scorer:
 
         def match(k: int) -> Match:
             places = ix.row("places", k)
+            ja, en = [str(ix["muni_ja"][m]) for m in places], [str(ix["muni_en"][m]) for m in places]
+            if not places:  # an initiative of a prefecture: its name stands for the place
+                ja, en = _prefectures(ix, k)
             parts: dict[str, float | None] = {p: (float(values[p][k]) if known[p][k] else None) for p in values}
             # score = S × (1 + O) / 2 = S / 2 + S × O / 2: each subject part's share of S / 2, each other
             # part's of S × O / 2 (with no other part, score = S)
@@ -506,8 +510,7 @@ class Scorer:
             shared = {p: sorted(self.entries(p).of(k) & spec.sets[p]) if p in values and known[p][k] else []
                       for p in SET_PARTS}
             return Match(str(ix["init_id"][k]), str(ix["init_ja"][k]), str(ix["init_en"][k]),
-                         [str(ix["muni_ja"][m]) for m in places], float(score[k]), contrib, shared,
-                         [str(ix["muni_en"][m]) for m in places], parts, [p for p in values if not known[p][k]],
+                         ja, float(score[k]), contrib, shared, en, parts, [p for p in values if not known[p][k]],
                          shared_words(ix, "init", k, spec.words, spec.word_mode) if "words" in values else [],
                          str(ix["source_id"][self.isrc[k]]) if self.isrc[k] >= 0 else "")
 
@@ -518,6 +521,14 @@ class Scorer:
                              int(candidate.sum()), excluded,
                              [str(ix["source_id"][s]) for s in used], [str(ix["source_id"][s]) for s in unused],
                              self.min_reliability, self.include_suggested)
+
+
+def _prefectures(ix: Index, k: int) -> tuple[list[str], list[str]]:
+    """The Japanese and English names of an initiative's prefectures."""
+    iris = ix["pref_iri"].tolist()
+    vocab = ix["prefectures_vocab"]
+    at = [iris.index(str(vocab[j])) for j in ix.row("prefectures", k) if str(vocab[j]) in iris]
+    return [str(ix["pref_ja"][i]) for i in at], [str(ix["pref_en"][i]) for i in at]
 
 
 def rank(graph: Adapter, spec: Spec, top: int, weights: dict[str, float] | None = None,
