@@ -250,6 +250,7 @@ class Assessment:
     measure_reports: list[MeasureReport] = field(default_factory=list)
     peers: list[Peer] = field(default_factory=list)
     peers_not_ranked: list[dict[str, str]] = field(default_factory=list)  # id, name_ja, name_en: population unknown
+    peers_left_out: int = 0
     actions: list[Action] = field(default_factory=list)
     actions_left_out: int = 0
     sources: list[SourceNote] = field(default_factory=list)
@@ -380,7 +381,8 @@ def assess_input(graph: Adapter, plan: PlanInput, cases: int = 3, *, min_reliabi
                       len(plan.measures), items["principle"], items["driver"],
                       home.population if home else None, home.ageing if home else None,
                       _ageing_qualifier(graph, home), plan.from_text,
-                      reports, peers[:PEERS], unranked, actions[:ACTIONS], max(0, len(actions) - ACTIONS), sources,
+                      reports, peers[:PEERS], unranked, max(0, len(peers) - PEERS), actions[:ACTIONS],
+                      max(0, len(actions) - ACTIONS), sources,
                       min_reliability, include_suggested, rules(),
                       {f"{c.scheme}:{c.code}": {"ja": c.name.ja, "en": c.name.en} for c in ex.concepts},
                       plan.town_basis, plan.town_named)

@@ -366,6 +366,8 @@ def _peers(o: _Out, a: Assessment, lang: str) -> None:
             lacks += "; " + t["more"].format(n=p.left_out)
         rows.append([_name(p.name_ja, p.name_en, lang), _size(p, lang), f"{p.distance:.2f}", lacks or t["none"]])
     o.table([t["town"], t["context"], t["distance"], t["lacks"]], rows)
+    if a.peers_left_out:
+        o.p(t["more"].format(n=a.peers_left_out))
     if a.peers_not_ranked:
         o.p(f"{t['not_ranked']}: " + ", ".join(_name(u["name_ja"], u["name_en"], lang) for u in a.peers_not_ranked))
 
