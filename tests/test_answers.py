@@ -78,6 +78,17 @@ def test_measure_smart_agriculture_finds_only_agriculture(real):
     assert set(_top(real, "horokanai-smart-agriculture")) <= AGRICULTURE
 
 
+def test_a_measure_reads_the_same_from_the_index_and_from_the_rows(real):
+    from kg.analysis.similarity import measure_row_spec, measure_spec
+
+    plan = next(iter(real.extract.plans.values()))
+    town = real.extract.municipalities[plan.municipality]
+    for me in plan.measures:
+        fast, rows = measure_spec(real, me.id, False), measure_row_spec(real, me, town, False)
+        assert (fast.sets, fast.band, fast.ageing, fast.info) == (rows.sets, rows.band, rows.ageing, rows.info), me.id
+        assert fast.words.ix.tolist() == rows.words.ix.tolist()
+
+
 def test_reliability_of_sources(real):
     r = similar(real, "horokanai-joint-system-with-other-municipalities", top=5)
     # by default the unverified article's cases do not count, and the answer says so

@@ -357,10 +357,11 @@ def assess_input(graph: Adapter, plan: PlanInput, cases: int = 3, *, min_reliabi
         it.related = [{"scheme": s, "code": c, "strength": _status_of(status, s, c)} for s, c in ex.related_to(it.code)]
         it.checklist = _checklist(graph, plan, it.code)
         it.countermeasures = _countermeasures_in_plan(graph, plan, it)
+    tagged = _tagged(ex, home, bases, counted)
     for it in items["principle"] + items["driver"]:
         if it.strength == "missing":
             links = [(it.scheme, it.code)] if it.scheme == "driver" else ex.related_to(it.code)
-            found = _cases(ex, home, links, bases, counted)
+            found = _cases(ex, home, links, tagged)
             it.cases, it.cases_left_out = found[:cases], max(0, len(found) - cases)
             if it.scheme == "principle":
                 it.pitfalls = [{"id": f.id, "name_ja": f.name.ja, "name_en": f.name.en,
@@ -554,20 +555,31 @@ def _counted_tags(tags: list[Any], bases: tuple[str, ...], counted: set[str]) ->
     return [t for t in tags if t.basis in bases and (t.source in counted or not t.source)]
 
 
-def _cases(ex: Extract, home: MunicipalityRow | None, links: list[tuple[str, str]], bases: tuple[str, ...],
-           counted: set[str]) -> list[Case]:
-    """Counted practices tagged with any of `links`, one row each, towns most like the plan's first
-    (a town whose population and ageing are both unknown last)."""
-    found: dict[str, Case] = {}
+def _tagged(ex: Extract, home: MunicipalityRow | None, bases: tuple[str, ...],
+            counted: set[str]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(scheme, code) -> [(practice IRI, the tag's code)] of the counted practices elsewhere: one pass
+    over the practices, shared by every gap."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for iri in sorted(ex.practices):
         pr = ex.practices[iri]
         init = ex.initiatives[pr.initiative]
         if init.source not in counted or (home is not None and home.iri in init.municipalities):
             continue
         for t in _counted_tags(pr.tags, bases, counted):
-            if (t.scheme, t.code) in links and iri not in found:
-                found[iri] = _case(ex, home, iri, f"{t.scheme}:{t.code}")
-    return sorted(found.values(), key=lambda c: (len(c.context_unknown) == 2, -c.context, c.practice))
+            out.setdefault((t.scheme, t.code), []).append((iri, f"{t.scheme}:{t.code}"))
+    return out
+
+
+def _cases(ex: Extract, home: MunicipalityRow | None, links: list[tuple[str, str]],
+           tagged: dict[tuple[str, str], list[tuple[str, str]]]) -> list[Case]:
+    """Counted practices tagged with any of `links`, one row each (its first link), towns most like the
+    plan's first (a town whose population and ageing are both unknown last)."""
+    first: dict[str, str] = {}
+    for link in links:
+        for iri, via in tagged.get(link, []):
+            first.setdefault(iri, via)
+    found = [_case(ex, home, iri, via) for iri, via in sorted(first.items())]
+    return sorted(found, key=lambda c: (len(c.context_unknown) == 2, -c.context, c.practice))
 
 
 def _measure_report(graph: Adapter, scorer: Scorer, plan: PlanInput, me: MeasureRow, bases: tuple[str, ...],
@@ -682,10 +694,12 @@ def _lacks(ex: Extract, inits: list[Any], status: dict[tuple[str, str], str], pl
 
 def _actions(graph: Adapter, plan: PlanInput, principles: list[Item], status: dict[tuple[str, str], str],
              bases: tuple[str, ...], counted: set[str]) -> list[Action]:
+    import numpy as np
+
     ex = graph.extract
     ix = graph.index
     home = plan.town
-    pids = ix["practice_words_id"].tolist()
+    pids = [str(x) for x in ix["practice_words_id"].tolist()]
     practice_at = {p.id: iri for iri, p in ex.practices.items()}
     order = {"missing": 0, "weak": 1}
     out = []
@@ -704,9 +718,9 @@ def _actions(graph: Adapter, plan: PlanInput, principles: list[Item], status: di
                 continue
             scores = cosine(ix, "practice", query_of_row(ix, "counter", row))
             best: tuple[Any, ...] | None = None
-            for k, pid in enumerate(pids):
-                iri = practice_at.get(pid)
-                if iri is None or scores[k] < CASE_FLOOR:
+            for k in np.flatnonzero(scores >= CASE_FLOOR).tolist():  # few: only these are read
+                iri = practice_at.get(pids[k])
+                if iri is None:
                     continue
                 pr = ex.practices[iri]
                 init = ex.initiatives[pr.initiative]
@@ -721,7 +735,7 @@ def _actions(graph: Adapter, plan: PlanInput, principles: list[Item], status: di
                 case = _case(ex, home, iri, gap if carried else next(f"{s}:{c}" for s, c in related
                                                                        if (s, c) in codes))
                 key = (order[strength], -case.context if len(case.context_unknown) < 2 else 1.0,
-                       -float(scores[k]), pid)
+                       -float(scores[k]), pids[k])
                 if best is None or key < best[0]:
                     best = (key, case, gap, strength, float(scores[k]), k)
             if best is None:

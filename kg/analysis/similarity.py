@@ -194,52 +194,84 @@ def similar(graph: Adapter, query: str | None = None, top: int = 5, weights: dic
     return scorer.rank(spec, top)
 
 
-def _exact(name: Any, query: str) -> bool:
+def _named(ix: Index, q: str) -> list[tuple[str, str]]:
+    """(kind, id) of every initiative and measure whose id or whole name `q` is (as kg.names normalises):
+    a binary search of the index's sorted names."""
     from kg.names import normalise
 
-    nq = normalise(query)
-    return query in name.keys or nq in {normalise(x) for x in (name.ja, name.en, *name.alt, *name.keys) if x}
+    want = normalise(q)
+    ptr = ix["name_norm_ptr"]
+    lo, hi = 0, len(ptr) - 1
+    while lo < hi:  # the first name not below `want`
+        mid = (lo + hi) // 2
+        if ix.string("name_norm", mid) < want:
+            lo = mid + 1
+        else:
+            hi = mid
+    out = set()
+    while lo < len(ptr) - 1 and ix.string("name_norm", lo) == want:
+        out.add(("PlannedMeasure" if ix["name_measure"][lo] else "Initiative", ix.string("name_id", lo)))
+        lo += 1
+    return sorted(out)
+
+
+def _partly_named(ix: Index, q: str) -> list[str]:
+    """Initiatives whose name has every word of `q` (to say so when `q` is read as words): each word
+    found in the names' blob, its places mapped to names."""
+    import numpy as np
+
+    from kg.names import normalise
+
+    blob, ptr = bytes(ix["name_norm_blob"]), ix["name_norm_ptr"]
+    found: set[int] | None = None
+    for w in normalise(q).split():
+        needle, at, hits = w.encode("utf-8"), blob.find(w.encode("utf-8")), set()
+        while at >= 0:
+            hits.add(int(np.searchsorted(ptr, at, side="right")) - 1)
+            at = blob.find(needle, at + 1)
+        found = hits if found is None else found & hits
+    measure = ix["name_measure"]
+    return sorted({ix.string("name_id", k) for k in found or set() if not measure[k]})
 
 
 def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
-    """The query string as an initiative or a measure when it is one's id or whole name, else as words."""
+    """The query string as an initiative or a measure when it is one's id or whole name, else as words.
+    Names are looked up in the analysis index; the resolver (kg.names) is asked only to list the
+    candidates of an ambiguous name and the closest names of one that names nothing."""
     import numpy as np
 
-    from kg.names import Ambiguous, NotFound
+    from kg.names import NotFound
 
     ix = graph.index
     hit = np.flatnonzero(ix["init_id"] == q)
     if len(hit):  # an initiative id: no need to read the names
         return initiative_spec(graph, int(hit[0]), include_suggested)
-    hint, suggestions = "", []
-    try:
-        found = [graph.resolve(q, {"Initiative", "PlannedMeasure"}, "initiative or measure")]
-    except Ambiguous as exc:
-        found = exc.candidates
-    except NotFound as exc:
-        found, suggestions = [], exc.suggestions
-    exact = [n for n in found if _exact(n, q)]
-    if not exact and _ID.fullmatch(q):  # written as an id: a misspelt one, not words
-        raise NotFound(f"no initiative or measure in the graph has the id {q!r}",
-                       suggestions or graph.resolver.suggest(q, [n for n in graph.resolver.names
-                                                                 if n.kind in ("Initiative", "PlannedMeasure")]))
-    if len(exact) > 1:
-        raise Ambiguous(q, exact)
-    if exact:
-        n = exact[0]
-        ident = n.iri.rsplit("/", 1)[-1]
-        if n.kind == "Initiative":
+    named = _named(ix, q)
+    if len(named) > 1:  # the resolver picks by its levels (an id before a name) or lists the candidates
+        n = graph.resolve(q, {kind for kind, _ in named}, "initiative or measure")
+        named = [(n.kind, n.iri.rsplit("/", 1)[-1])]
+    if named:
+        kind, ident = named[0]
+        if kind == "Initiative":
             return initiative_spec(graph, int(np.flatnonzero(ix["init_id"] == ident)[0]), include_suggested)
         return measure_spec(graph, ident, include_suggested)
-    if found:
-        shown = ", ".join(n.iri.rsplit("/", 1)[-1] for n in found[:3])
-        hint = f"read as words; by name they also match {shown}" + (" …" if len(found) > 3 else "")
+
+    def closest() -> list[str]:
+        pool = [n for n in graph.resolver.names if n.kind in ("Initiative", "PlannedMeasure")]
+        return graph.resolver.suggest(q, pool)
+
+    if _ID.fullmatch(q):  # written as an id: a misspelt one, not words
+        raise NotFound(f"no initiative or measure in the graph has the id {q!r}", closest())
     spec = words_spec(ix, q, "words", q, mode="bm25")
     if not len(spec.words.ix):
+        suggestions = closest()
         extra = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
         raise AnalysisError(f"no initiative or measure is called {q!r}, and no initiative's text has its "
                             f"words{extra}")
-    spec.info.hint = hint
+    partly = _partly_named(ix, q)
+    if partly:
+        spec.info.hint = (f"read as words; by name they also match {', '.join(partly[:3])}"
+                          + (" …" if len(partly) > 3 else ""))
     return spec
 
 
@@ -256,25 +288,39 @@ def words_spec(index: Index, text: str, kind: str, name: str, mode: str) -> Spec
 def initiative_spec(graph: Adapter, row: int, include_suggested: bool) -> Spec:
     ix = graph.index
     sets = {p: _row_set(ix, p, row) for p in ("domains", "technologies", "stakeholders")}
-    for part, e in _code_entries(ix, _tag_filter(ix, "secondary", include_suggested)).items():
-        sets[part] = e.of(row)
+    sets.update(_own_codes(ix, row, _tag_filter(ix, "secondary", include_suggested)))
     places = ix.row("places", row)
     ja, en = ([str(ix["muni_ja"][m]) for m in places], [str(ix["muni_en"][m]) for m in places]) if places \
         else _prefectures(ix, row)
     band_, ageing = float(ix["lead_band"][row]), float(ix["lead_ageing"][row])
-    info = QueryInfo("initiative", str(ix["init_id"][row]), str(ix["init_ja"][row]), str(ix["init_en"][row]), ja, en)
+    info = QueryInfo("initiative", str(ix["init_id"][row]), ix.string("init_ja", row), ix.string("init_en", row),
+                     ja, en)
     return Spec(info, query_of_row(ix, "init", row), "cos", sets, None if math.isnan(band_) else band_,
                 None if math.isnan(ageing) else ageing, row)
 
 
 def measure_spec(graph: Adapter, ident: str, include_suggested: bool) -> Spec:
-    """A plan measure of the graph as a query: its words, domains, technologies, drivers and its town."""
-    ex = graph.extract
-    for p in ex.plans.values():
-        for me in p.measures:
-            if me.id == ident:
-                return measure_row_spec(graph, me, ex.municipalities.get(p.municipality), include_suggested)
-    raise AnalysisError(f"no plan measure in the graph has the id {ident!r}")
+    """A plan measure of the graph as a query, from the analysis index: its words, domains,
+    technologies, drivers and its plan's town."""
+    from kg.analysis.words import row_of
+
+    ix = graph.index
+    k = row_of(ix, "measure", ident)
+    if k is None:
+        raise AnalysisError(f"no plan measure in the graph has the id {ident!r}")
+    bases = ("explicit", "inferred", "suggested") if include_suggested else ("explicit", "inferred")
+    drivers = {code for code, _, basis in (t.partition(":") for t in ix.string("measure_drivers", k).split())
+               if basis in bases}
+    sets = {"domains": set(ix.string("measure_domains", k).split()),
+            "technologies": set(ix.string("measure_technologies", k).split()), "drivers": drivers}
+    words = query_of_row(ix, "measure", k)
+    vocab = ix["words_vocab"]
+    town_ja, town_en = ix.string("measure_town_ja", k), ix.string("measure_town_en", k)
+    info = QueryInfo("measure", ident, ix.string("measure_ja", k), ix.string("measure_en", k),
+                     [town_ja] if town_ja else [], [town_en] if town_en else [],
+                     words=[str(vocab[j]) for j in words.ix])
+    band_, ageing = float(ix["measure_band"][k]), float(ix["measure_ageing"][k])
+    return Spec(info, words, "cos", sets, None if math.isnan(band_) else band_, None if math.isnan(ageing) else ageing)
 
 
 def measure_row_spec(graph: Adapter, me: MeasureRow, town: MunicipalityRow | None, include_suggested: bool,
@@ -361,21 +407,35 @@ def _code_entries(ix: Index, tag_ok: Any) -> dict[str, _Entries]:
     """Each initiative's factors and drivers from the tags counted (rows sorted, each code once)."""
     import numpy as np
 
+    n = len(ix["init_id"])
     iptr = ix["init_practice_ptr"]
     of_init, pos = expand(iptr[:-1], np.diff(iptr))
     prac = ix["init_practices"][pos]
     tptr = ix["practice_tag_ptr"]
     of_pair, tag = expand(tptr[prac], np.diff(tptr)[prac])
     keep = tag_ok[tag] if len(tag) else np.zeros(0, dtype=bool)
-    rows, terms = of_init[of_pair][keep], ix["tag_term"][tag][keep]
     scheme = ix["term_scheme"]
-    width = max(1, len(scheme))
-    pairs = np.unique(rows * width + terms)
-    r, t = np.divmod(pairs, width)
+    has = np.zeros((n, max(1, len(scheme))), dtype=bool)  # initiative × code: each pair once, in order
+    has[of_init[of_pair][keep], ix["tag_term"][tag][keep]] = True
+    r, t = np.nonzero(has)
     out = {}
     for part in ("factors", "drivers"):
         sel = scheme[t] == part[:-1] if len(t) else np.zeros(0, dtype=bool)
         out[part] = _Entries(r[sel], t[sel], ix["term_code"].tolist())
+    return out
+
+
+def _own_codes(ix: Index, row: int, tag_ok: Any) -> dict[str, set[str]]:
+    """One initiative's factors and drivers from the tags counted."""
+    out: dict[str, set[str]] = {"factors": set(), "drivers": set()}
+    iptr, tptr = ix["init_practice_ptr"], ix["practice_tag_ptr"]
+    for p in ix["init_practices"][iptr[row]:iptr[row + 1]].tolist():
+        for tag in range(int(tptr[p]), int(tptr[p + 1])):
+            if tag_ok[tag]:
+                term = int(ix["tag_term"][tag])
+                scheme = str(ix["term_scheme"][term])
+                if scheme in ("factor", "driver"):
+                    out[scheme + "s"].add(str(ix["term_code"][term]))
     return out
 
 
@@ -509,14 +569,14 @@ class Scorer:
                                 else subject[k] * w[p] * filled[p][k] / w_other / 2) for p in values}
             shared = {p: sorted(self.entries(p).of(k) & spec.sets[p]) if p in values and known[p][k] else []
                       for p in SET_PARTS}
-            return Match(str(ix["init_id"][k]), str(ix["init_ja"][k]), str(ix["init_en"][k]),
+            return Match(str(ix["init_id"][k]), ix.string("init_ja", k), ix.string("init_en", k),
                          ja, float(score[k]), contrib, shared, en, parts, [p for p in values if not known[p][k]],
                          shared_words(ix, "init", k, spec.words, spec.word_mode) if "words" in values else [],
                          str(ix["source_id"][self.isrc[k]]) if self.isrc[k] >= 0 else "")
 
         isrc = self.isrc
-        used = sorted({int(s) for s in isrc[self.candidate] if s >= 0})
-        unused = sorted({int(s) for s in isrc[~self.candidate] if s >= 0} - set(used))
+        used = sorted(set(np.unique(isrc[self.candidate]).tolist()) - {-1})
+        unused = sorted(set(np.unique(isrc[~self.candidate]).tolist()) - {-1} - set(used))
         return SimilarResult(spec.info, [match(k) for k in chosen], w, dropped, typical, positive - len(chosen),
                              int(candidate.sum()), excluded,
                              [str(ix["source_id"][s]) for s in used], [str(ix["source_id"][s]) for s in unused],

@@ -57,18 +57,25 @@ def _both(label: Label) -> list[str]:
     return [x for x in (label.ja, label.en) if x]
 
 
-def initiative_texts(ex: Extract, i: InitiativeRow, shared_quotes: frozenset[str] = frozenset()) -> list[str]:
-    """What an initiative's document is made of (see the module docstring). Place names are left out,
-    so two initiatives of one town are not alike for being in the same town; so is a quote that
-    several initiatives share (a source's list naming them together says nothing about each)."""
+def initiative_own_texts(i: InitiativeRow, shared_quotes: frozenset[str] = frozenset()) -> list[str]:
+    """An initiative's own words: names, description, quote. Place names are left out, so two
+    initiatives of one town are not alike for being in the same town; so is a quote that several
+    initiatives share (a source's list naming them together says nothing about each)."""
     own = [*_both(i.name), *i.alt_names, *_both(i.description), "" if i.quote in shared_quotes else i.quote]
-    out = own + own  # what it is (its own words) counts twice; its practices say how it was done
+    return [x for x in own if x]
+
+
+def initiative_texts(ex: Extract, i: InitiativeRow, shared_quotes: frozenset[str] = frozenset()) -> list[str]:
+    """What an initiative's document is made of: its own words twice (what it is), its practices' (how
+    it was done) and its outcomes' indicators. build_words counts the same, tokenising each text once."""
+    own = initiative_own_texts(i, shared_quotes)
+    out = own + own
     for p in i.practices:
         if p in ex.practices:
             out += practice_texts(ex.practices[p])
     for o in i.outcomes:
         out += _both(o.indicator)
-    return [x for x in out if x]
+    return out
 
 
 def practice_texts(p: PracticeRow) -> list[str]:
@@ -91,11 +98,15 @@ def risk_texts(r: RiskRow) -> list[str]:
     return [x for x in (*_both(r.name), *_both(r.response), r.quote) if x]
 
 
+def _shared_quotes(ex: Extract) -> frozenset[str]:
+    quotes = Counter(i.quote for i in ex.initiatives.values() if i.quote)
+    return frozenset(q for q, k in quotes.items() if k > 1)
+
+
 def collections(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]:
     """(id, texts) of every document of each collection, in the index's row order (by IRI or id)."""
     measures = sorted((m for p in ex.plans.values() for m in p.measures), key=lambda m: m.iri)
-    quotes = Counter(i.quote for i in ex.initiatives.values() if i.quote)
-    shared = frozenset(q for q, k in quotes.items() if k > 1)
+    shared = _shared_quotes(ex)
     risks = sorted((r for p in ex.plans.values() for r in p.risks), key=lambda r: r.iri)
     return {
         "init": [(ex.initiatives[k].id, initiative_texts(ex, ex.initiatives[k], shared))
@@ -121,7 +132,19 @@ def build_words(ex: Extract, tokeniser: Tokeniser | None = None) -> dict[str, An
 
         tokeniser = Tokeniser()
     docs = collections(ex)
-    counts = {c: [Counter(_terms(tokeniser, texts)) for _, texts in docs[c]] for c in COLLECTIONS}
+    counts = {c: [Counter(_terms(tokeniser, texts)) for _, texts in docs[c]] for c in COLLECTIONS if c != "init"}
+    # An initiative's document as initiative_texts makes it, its practices tokenised once (above).
+    practice_counts = dict(zip(sorted(ex.practices), counts["practice"], strict=True))
+    shared = _shared_quotes(ex)
+    counts["init"] = []
+    for k in sorted(ex.initiatives):
+        i = ex.initiatives[k]
+        doc = Counter(_terms(tokeniser, initiative_own_texts(i, shared)))
+        doc += doc
+        for p in i.practices:
+            doc += practice_counts.get(p, Counter())
+        doc += Counter(_terms(tokeniser, [x for o in i.outcomes for x in _both(o.indicator)]))
+        counts["init"].append(doc)
     vocab = sorted({t for c in COLLECTIONS for doc in counts[c] for t in doc})
     at = {t: k for k, t in enumerate(vocab)}
     n = len(counts["init"])
@@ -155,7 +178,8 @@ def build_words(ex: Extract, tokeniser: Tokeniser | None = None) -> dict[str, An
         w = (1 + np.log(tf_a)) * idf[ix_a] if len(tf_a) else np.zeros(0)
         rows = np.repeat(np.arange(len(ptr_a) - 1), np.diff(ptr_a))
         norms = np.sqrt(np.bincount(rows, weights=w * w, minlength=len(ptr_a) - 1))
-        a[f"{c}_words_id"] = np.array([d for d, _ in docs[c]], dtype=str) if docs[c] else np.zeros(0, dtype="U1")
+        if c != "init":  # an initiative's row is its row in init_id
+            a[f"{c}_words_id"] = np.array([d for d, _ in docs[c]], dtype=str) if docs[c] else np.zeros(0, dtype="U1")
         a[f"{c}_words_ptr"] = ptr_a
         a[f"{c}_words_ix"] = ix_a
         a[f"{c}_words_cos"] = (w / np.where(norms[rows] > 0, norms[rows], 1.0)).astype(np.float32)
@@ -277,7 +301,8 @@ def bm25(index: Index, q: Query) -> Any:
 def row_of(index: Index, collection: str, ident: str) -> int | None:
     import numpy as np
 
-    hit = np.flatnonzero(index[f"{collection}_words_id"] == ident)
+    ids = index["init_id"] if collection == "init" else index[f"{collection}_words_id"]
+    hit = np.flatnonzero(ids == ident)
     return int(hit[0]) if len(hit) else None
 
 
