@@ -368,6 +368,7 @@ def _peers(o: _Out, a: Assessment, lang: str) -> None:
     o.table([t["town"], t["context"], t["distance"], t["lacks"]], rows)
     if a.peers_left_out:
         o.p(t["more"].format(n=a.peers_left_out))
+        o.p("")
     if a.peers_not_ranked:
         o.p(f"{t['not_ranked']}: " + ", ".join(_name(u["name_ja"], u["name_en"], lang) for u in a.peers_not_ranked))
 
