@@ -109,6 +109,7 @@ class PitfallCheck:
     description_ja: str
     description_en: str
     addressed_by: list[Mention] = field(default_factory=list)
+    addressed_more: int = 0  # further plan text that matches, not listed
 
     @property
     def exposed(self) -> bool:
@@ -482,7 +483,8 @@ def _plan_docs(plan: PlanInput) -> list[tuple[str, str, Label, str]]:
 
 
 def _mentions(graph: Adapter, plan: PlanInput, collection: str, ident: str, full: str) -> list[Mention]:
-    """The plan text that speaks to a pitfall or countermeasure (by its name's words), best first."""
+    """The plan text that speaks to a pitfall or countermeasure (by its name's words), best first (all
+    of it: the caller lists MENTIONS and counts the rest)."""
     ix = graph.index
     k = row_of(ix, f"{collection}_name", ident)
     if k is None:
@@ -497,7 +499,7 @@ def _mentions(graph: Adapter, plan: PlanInput, collection: str, ident: str, full
             score = _doc_cosine(graph, plan, kind, did, q) if q is not None else 0.0
             found.append(Mention(kind, did, name.ja, name.en, quote, words, round(score, 4)))
     found.sort(key=lambda m: (-len(m.words), -m.score, m.id))
-    return found[:MENTIONS]
+    return found
 
 
 def _doc_cosine(graph: Adapter, plan: PlanInput, kind: str, ident: str, q: Query) -> float:
@@ -518,9 +520,13 @@ def _doc_cosine(graph: Adapter, plan: PlanInput, kind: str, ident: str, q: Query
 
 def _checklist(graph: Adapter, plan: PlanInput, principle: str) -> list[PitfallCheck]:
     ex = graph.extract
-    return [PitfallCheck(f.id, f.name.ja, f.name.en, f.description.ja, f.description.en,
-                         _mentions(graph, plan, "pitfall", f.id, "pitfall"))
-            for f in sorted(ex.pitfalls, key=lambda f: f.id) if f.principle == principle]
+    out = []
+    for f in sorted(ex.pitfalls, key=lambda f: f.id):
+        if f.principle == principle:
+            found = _mentions(graph, plan, "pitfall", f.id, "pitfall")
+            out.append(PitfallCheck(f.id, f.name.ja, f.name.en, f.description.ja, f.description.en,
+                                    found[:MENTIONS], max(0, len(found) - MENTIONS)))
+    return out
 
 
 def _countermeasures_in_plan(graph: Adapter, plan: PlanInput, it: Item) -> list[dict[str, Any]]:
@@ -530,7 +536,8 @@ def _countermeasures_in_plan(graph: Adapter, plan: PlanInput, it: Item) -> list[
         if c.principle == it.code:
             found = _mentions(graph, plan, "counter", c.id, "counter")
             out.append({"id": c.id, "name_ja": c.name.ja, "name_en": c.name.en,
-                        "in_plan": [asdict(m) for m in found]})
+                        "in_plan": [asdict(m) for m in found[:MENTIONS]],
+                        "in_plan_more": max(0, len(found) - MENTIONS)})
     return out
 
 

@@ -299,11 +299,14 @@ def _item(o: _Out, a: Assessment, it: Item, lang: str) -> None:
         o.p(f"{t['pitfalls']}:")
         o.table([t["pitfalls"], t["state"], t["plan_says"]],
                 [[_name(c.name_ja, c.name_en, lang), f"✓ {t['addressed']}" if not c.exposed else f"✗ {t['exposed']}",
-                  "; ".join(_mention(m, lang) for m in c.addressed_by) or t["nothing"]] for c in it.checklist])
+                  "; ".join([_mention(m, lang) for m in c.addressed_by]
+                            + ([t["more"].format(n=c.addressed_more)] if c.addressed_more else [])) or t["nothing"]]
+                 for c in it.checklist])
     if it.countermeasures:
         o.p(f"{t['countermeasures']}:")
         for cm in it.countermeasures:
-            where = "; ".join(_mention(Mention(**m), lang) for m in cm["in_plan"])
+            where = "; ".join([_mention(Mention(**m), lang) for m in cm["in_plan"]]
+                              + ([t["more"].format(n=cm["in_plan_more"])] if cm["in_plan_more"] else []))
             o.bullet(f"{_name(cm['name_ja'], cm['name_en'], lang)} — " + (f"{t['in_plan']}: {where}" if where
                                                                           else t["not_in_plan"]))
         o.p("")

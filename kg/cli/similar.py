@@ -171,7 +171,8 @@ def _head(r: SimilarResult, lang: str) -> list[str]:
         lines.append(f"  {t['known_words']}: {', '.join(q.words[:20]) or t['none']}"
                      + (f" …+{len(q.words) - 20}" if len(q.words) > 20 else ""))
         if q.unknown_words:
-            lines.append(f"  {t['unknown_words']}: {', '.join(q.unknown_words[:10])}")
+            lines.append(f"  {t['unknown_words']}: {', '.join(q.unknown_words[:10])}"
+                         + (f" …+{len(q.unknown_words) - 10}" if len(q.unknown_words) > 10 else ""))
     if q.hint:
         lines.append(f"  ({q.hint})")
     return lines
