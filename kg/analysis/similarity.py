@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kg.analysis.index import BANDS, Index, expand
-from kg.analysis.records import AnalysisError, Extract, InitiativeRow, MeasureRow, MunicipalityRow
+from kg.analysis.records import AnalysisError, MeasureRow, MunicipalityRow
 from kg.analysis.words import Query, bm25, cosine, query_of_row, query_of_terms, shared_words
 
 if TYPE_CHECKING:
@@ -134,11 +134,6 @@ def context_similarity(a: MunicipalityRow | None, b: MunicipalityRow | None) -> 
     if a is not None and b is not None and a.ageing is not None and b.ageing is not None:
         age = max(0.0, 1 - abs(a.ageing - b.ageing) / AGEING_SPAN)
     return pop, age
-
-
-def lead_municipality(ex: Extract, i: InitiativeRow) -> MunicipalityRow | None:
-    """The first municipality of an initiative that the graph has (the context used for it)."""
-    return next((ex.municipalities[m] for m in i.municipalities if m in ex.municipalities), None)
 
 
 def check_reliability(min_reliability: str) -> None:

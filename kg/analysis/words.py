@@ -329,13 +329,3 @@ def _tf_vector(index: Index, q: Query) -> Any:
     v = np.zeros(len(index["words_vocab"]))
     v[q.ix] = q.tf
     return v
-
-
-def best_matches(index: Index, collection: str, q: Query, among: Iterable[int] | None = None,
-                 k: int = 3, floor: float = 0.0) -> list[tuple[int, float]]:
-    """The `k` rows of `collection` most like the query by cosine (among the given rows), above `floor`."""
-    s = cosine(index, collection, q)
-    rows = range(len(s)) if among is None else among
-    ranked = sorted((r for r in rows if s[r] > floor), key=lambda r: (-s[r], r))
-    return [(r, float(s[r])) for r in ranked[:k]]
-
