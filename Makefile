@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLOORS_VENV ?= .venv-floors
 SOURCES ?= ../shared/seeds
 
-.PHONY: demo test test-fast lint floors clean virtuoso chromium screenshots
+.PHONY: demo test test-fast lint floors clean virtuoso chromium jena screenshots
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -28,14 +28,22 @@ virtuoso:
 		apt-get install -y -q --no-install-recommends virtuoso-opensource; } \
 		|| echo "virtuoso-opensource could not be installed: tests/test_virtuoso.py will be skipped" >&2
 
-# tests/test_views_browser.py opens the HTML views in Debian's headless Chromium; install it only when missing.
+# tests/test_clients.py runs Apache Jena's rsparql against `dxkg serve` (Debian's jars, run with java; see
+# bench/jena). bench/bench_endpoint.py also compiles a Jena endpoint: it needs default-jdk-headless too.
+jena:
+	@test -f /usr/share/java/jena-arq.jar && command -v java >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libapache-jena-java \
+		default-jre-headless; }
+
+# tests/test_views_browser.py opens the HTML views in Debian's headless Chromium and checks that Japanese
+# is drawn with a Japanese font (fonts-noto-cjk); install both only when missing.
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends chromium; }
+	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q "Noto Sans CJK JP"; } || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; }
 
 # Every test: the fast tier, the browser, Virtuoso, W3C and wheel tests, and the fast tier again on the
 # lowest versions of every dependency that setup.cfg allows (constraints/floors.txt).
-test: lint virtuoso chromium
+test: lint virtuoso chromium jena
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory floors
 
@@ -51,9 +59,10 @@ $(FLOORS_VENV)/.installed: setup.cfg pyproject.toml constraints/floors.txt
 floors: $(FLOORS_VENV)/.installed
 	$(FLOORS_VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not integration"
 
-# Refresh the README's pictures in docs/img/ from the real graph (needs Chromium).
+# Refresh the README's pictures in docs/img/ from the real graph at 1366×768 (needs Chromium).
 screenshots: $(VENV)/.installed chromium
-	DXKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_views_browser.py -k real_page
+	DXKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_views_browser.py tests/test_query_page.py \
+		-k "real_page or screenshot"
 
 clean:
 	rm -rf build .pytest_cache

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import DxkgError
-from kg.namespace import PREFIXES, XSD_STRING
+from kg.namespace import PREFIXES
 from kg.namespace import compact as compact_iri
 
 if TYPE_CHECKING:
@@ -61,24 +59,16 @@ def resolve_query(arg: str) -> tuple[str, str | None]:
     return arg, None
 
 
-# Tokens that could hide a keyword: comments, strings (long and short), IRIs.
-_LEXEMES = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-)
-_FORBIDDEN = re.compile(r"(?<![\w:?$])(SERVICE|FROM|LOAD)(?![\w:])", re.IGNORECASE)
+def refuse_outbound(query: str, known_graphs: Iterable[str] = ()) -> str:
+    """Refuse clauses that reach beyond the store (SERVICE, LOAD, FROM naming a graph it does not hold);
+    return the normalised text, the one to evaluate (see kg.guard; kg.sandbox is what keeps queries off
+    the network)."""
+    from kg.guard import Refused, check
 
-
-def refuse_outbound(query: str) -> None:
-    """Refuse clauses that make an engine fetch from the network (SERVICE, FROM, FROM NAMED, LOAD).
-
-    Comments, strings and IRIs are blanked first, so a keyword inside them does not count.
-    """
-    bare = _LEXEMES.sub(lambda mt: " " if mt.group(0).startswith("#") else '""', query)
-    match = _FORBIDDEN.search(bare)
-    if match:
-        word = match.group(1).upper()
-        raise QueryError(f"{word} is refused: queries run on the local graph only and never fetch from the network")
+    try:
+        return check(query, known_graphs, prefixes=PREFIXES).text
+    except Refused as exc:
+        raise QueryError(str(exc)) from exc
 
 
 @dataclass
@@ -93,14 +83,18 @@ class Result:
 
 
 def run(store: pyoxigraph.Store, query: str) -> Result:
-    """Run one query on a store, after refusing network clauses."""
+    """Run one query on a store, after refusing clauses that reach beyond it (see refuse_outbound).
+
+    A process that runs queries from others should also have called `kg.sandbox.deny_network()`."""
     import pyoxigraph
 
-    refuse_outbound(query)
+    text = refuse_outbound(query, (g.value for g in store.named_graphs()))
     try:
-        answer = store.query(query, prefixes=PREFIXES)
+        answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return Result("ask", [], [], boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):
@@ -126,23 +120,21 @@ def compact(term: Any) -> str:
 
 
 def format_result(result: Result, fmt: str) -> str:
-    """Render a result as table, csv, tsv or json (SPARQL 1.1 results formats for the latter three)."""
+    """Render a result as a table, or in the SPARQL 1.1 results formats (csv, tsv, json; N-Triples for
+    CONSTRUCT/DESCRIBE) with the writer the endpoint uses (kg.results)."""
+    from kg import results
+
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown format {fmt!r} (known: {', '.join(RESULT_FORMATS)})")
     if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean})
-        return "true" if result.boolean else "false"
-    if result.kind == "graph" and fmt != "table":
-        import pyoxigraph
-
-        rdf_format = pyoxigraph.RdfFormat.N_TRIPLES
-        return pyoxigraph.serialize(result.raw, format=rdf_format).decode("utf-8")
+        if fmt == "table":
+            return "true" if result.boolean else "false"
+        return results.write_boolean(bool(result.boolean), fmt).body.decode("utf-8")
     if fmt == "table":
         return _table(result)
-    if fmt == "json":
-        return json.dumps(_json(result), ensure_ascii=False, indent=1)
-    return _delimited(result, fmt)
+    if result.kind == "graph":
+        return results.write_triples(result.raw, "ntriples").body.decode("utf-8")
+    return results.write_solutions(result.variables, result.rows, fmt).body.decode("utf-8")
 
 
 def _table(result: Result) -> str:
@@ -177,42 +169,3 @@ def _clip(text: str, width: int) -> str:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
-
-
-def _json_term(term: Any) -> dict[str, str] | None:
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def _json(result: Result) -> dict[str, Any]:
-    bindings = []
-    for row in result.rows:
-        b = {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        bindings.append(b)
-    return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-
-
-def _delimited(result: Result, fmt: str) -> str:
-    out = io.StringIO()
-    if fmt == "csv":  # SPARQL 1.1 CSV: plain values, CRLF line ends
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow(["" if t is None else t.value for t in row])
-        return out.getvalue()
-    lines = ["\t".join(f"?{v}" for v in result.variables)]  # SPARQL 1.1 TSV: terms in Turtle syntax
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(t) for t in row))
-    return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from kg.adapter import Adapter, get_adapter
 from kg.analysis.assessment import assess
 from kg.analysis.cache import AnalysisCache, load_columns
 from kg.analysis.columns import decode, encode
-from kg.analysis.cooccur import cooccurrence, fisher_exact
+from kg.analysis.cooccur import cooccurrence, fisher_exact, odds_ratio
 from kg.analysis.network import driver_network, to_networkx
 from kg.analysis.records import AnalysisError
 from kg.analysis.similarity import similar
@@ -56,7 +56,7 @@ def test_to_networkx_is_typed(fixture_build):
 
 
 def test_driver_pairs_at_practice_level(fx):
-    rows = cooccurrence(fx)
+    rows = cooccurrence(fx, level="practice", lang="en").pairs
     assert [(r.a, r.b, r.count) for r in rows] == [("driver:1", "driver:4", 1), ("driver:1", "driver:3", 1)]
     r = _pair(rows, "driver:1", "driver:3")  # n=6, driver 1 on 3 practices, driver 3 on 2
     assert (r.n, r.count_a, r.count_b) == (6, 3, 2)
@@ -67,41 +67,72 @@ def test_driver_pairs_at_practice_level(fx):
     assert r.note == "too few cases to say"
 
 
+def test_q_values_are_benjamini_hochberg_over_every_pair_tested(fx):
+    result = cooccurrence(fx, level="practice", min_count=0, lang="en")
+    assert result.tested == 6 == len(result.pairs)  # 4 drivers: every pair is one hypothesis
+    ps = [p.p_value for p in result.pairs]
+    order = sorted(range(len(ps)), key=lambda k: ps[k])
+    m, q, running = len(ps), [0.0] * len(ps), 1.0
+    for rank in range(m, 0, -1):  # by hand: q_(i) = min over j >= i of p_(j) * m / j
+        k = order[rank - 1]
+        running = min(running, ps[k] * m / rank)
+        q[k] = running
+    assert [p.q_value for p in result.pairs] == pytest.approx(q)
+
+
+def test_odds_ratio_and_its_interval():
+    # a large table takes the sample odds ratio with Woolf's interval: ad/bc, exp(log OR ± 1.96·√Σ1/cell)
+    a, b, c, d = 600, 900, 1400, 2100
+    ratio, low, high = odds_ratio(a, b, c, d)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert ratio == pytest.approx(a * d / (b * c))
+    assert (low, high) == (pytest.approx(ratio * math.exp(-1.959964 * se), rel=1e-4),
+                           pytest.approx(ratio * math.exp(1.959964 * se), rel=1e-4))
+    # a small one the conditional estimate with the exact interval, which holds the estimate
+    ratio, low, high = odds_ratio(5, 2, 1, 12)
+    assert low < ratio < high and low > 1
+    assert odds_ratio(3, 0, 0, 3)[:2] == (None, pytest.approx(0.0, abs=1e-6)) or odds_ratio(3, 0, 0, 3)[0] is None
+    assert odds_ratio(0, 0, 3, 3) == (None, None, None)  # an empty margin: nothing to compare
+
+
 def test_explicit_only_drops_inferred_tags(fx):
-    rows = cooccurrence(fx, explicit_only=True)
+    rows = cooccurrence(fx, level="practice", explicit_only=True).pairs
     assert [(r.a, r.b) for r in rows] == [("driver:1", "driver:3")]
     assert (rows[0].count_a, rows[0].count_b) == (2, 2) and rows[0].lift == pytest.approx(1.5)
 
 
-def test_initiative_level_and_factor_driver(fx):
-    rows = cooccurrence(fx, level="initiative")
+def test_initiative_level_is_the_default_and_factor_driver(fx):
+    rows = cooccurrence(fx, lang="en").pairs
+    assert cooccurrence(fx).level == "initiative"
     assert {(r.a, r.b) for r in rows} == {("driver:1", "driver:2"), ("driver:1", "driver:3"),
                                           ("driver:1", "driver:4"), ("driver:2", "driver:3")}
     assert _pair(rows, "driver:1", "driver:2").lift == pytest.approx(4 / 6)
-    fd = cooccurrence(fx, kind="factor-driver")
+    fd = cooccurrence(fx, kind="factor-driver", level="practice").pairs
     a1 = _pair(fd, "factor:A", "driver:1")
     assert (a1.count, a1.count_a, a1.count_b) == (2, 3, 3) and a1.jaccard == pytest.approx(0.5)
     assert fd[0] is a1  # the most frequent pair comes first
 
 
+def test_pairs_the_source_groups_together_are_marked(fx):
+    # the fixture's framework puts drivers 1 and 2 in one value group, 3 and 4 in another
+    rows = cooccurrence(fx, lang="en").pairs
+    assert _pair(rows, "driver:1", "driver:2").same_group == "Starting and continuing"
+    assert _pair(rows, "driver:1", "driver:3").same_group == ""
+    assert cooccurrence(fx, lang="ja").pairs[0].note == "事例が少なく判断できない"
+
+
 def test_filters(fx):
-    assert cooccurrence(fx, domain="agriculture")[0].n == 4
-    assert cooccurrence(fx, prefecture="北海道", min_count=0)[0].n == 2
-    assert cooccurrence(fx, prefecture="Hokkaido", min_count=0) == cooccurrence(fx, prefecture="北海道", min_count=0)
-    assert cooccurrence(fx, min_count=2) == []
-    assert len(cooccurrence(fx, top=1)) == 1
+    assert cooccurrence(fx, domain="agriculture").n == 3
+    assert cooccurrence(fx, prefecture="北海道", min_count=0).n == 1
+    assert cooccurrence(fx, prefecture="Hokkaido", min_count=0).pairs == \
+        cooccurrence(fx, prefecture="北海道", min_count=0).pairs
+    empty = cooccurrence(fx, min_count=3, lang="en")
+    assert empty.pairs == [] and "no pair occurs together 3 or more times among the 4 matching units" in empty.why_empty
+    assert len(cooccurrence(fx, top=1).pairs) == 1 and cooccurrence(fx, top=1).shown_of == 4
     with pytest.raises(DxkgError, match="no prefecture in the graph is called 'Atlantis'"):
         cooccurrence(fx, prefecture="Atlantis")
     with pytest.raises(AnalysisError, match="unknown domain"):
         cooccurrence(fx, domain="space")
-
-
-@pytest.mark.parametrize("table", [(1, 2, 1, 2), (3, 0, 0, 3), (5, 1, 2, 9), (0, 4, 6, 1), (2, 7, 8, 2)])
-def test_fisher_matches_scipy(table):
-    from scipy.stats import fisher_exact as scipy_fisher
-
-    a, b, c, d = table
-    assert fisher_exact(a, b, c, d) == pytest.approx(scipy_fisher([[a, b], [c, d]]).pvalue, rel=1e-9)
 
 
 def test_fisher_by_hand():
@@ -110,7 +141,7 @@ def test_fisher_by_hand():
 
 
 def test_driver_network(fx):
-    g = driver_network(fx)
+    g = driver_network(fx, level="practice")
     assert set(g.nodes) == {"driver:1", "driver:2", "driver:3", "driver:4"}
     assert g.nodes["driver:1"]["strength"] == 2 and g.nodes["driver:1"]["degree"] == 1.0
     # it lies on the one shortest path (3–4) of the three pairs of other drivers
@@ -215,10 +246,11 @@ def _run(build: Path, *args: str):
 
 def test_cli_formats(fixture_build):
     out = fixture_build[0]
-    res = _run(out, "cooccur", "--format", "csv")
+    res = _run(out, "cooccur", "--format", "csv", "--level", "practice")
     assert res.exit_code == 0
-    assert res.output.splitlines()[0].startswith("a,b,a_label,b_label,count")
-    assert res.output.splitlines()[1].startswith("driver:1,driver:4,")
+    assert res.stdout.splitlines()[0].startswith("a,b,a_label,b_label,count")
+    assert res.stdout.splitlines()[1].startswith("driver:1,driver:4,")
+    assert res.stderr.startswith("集計単位: 取組（6件）; 計上した出典: fx_report")
     res = _run(out, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
     got = json.loads(res.stdout)
     assert [m["id"] for m in got["matches"]] == ["mori-s-tea-farm", "ina-orchard-drones"]
@@ -231,8 +263,21 @@ def test_cli_formats(fixture_build):
     assert res.exit_code == 0 and "| principle 1 Discussing the issues | ⚠ weak (a risk) | 1 |" in res.output
     res = _run(out, "assess", "森町", "--lang", "ja")
     assert "原則3 役割分担 — ✗ 不足（0点）" in res.output
-    res = _run(out, "cooccur", "--network", "--format", "json")
+    res = _run(out, "cooccur", "--network", "--format", "json", "--level", "practice")
     assert json.loads(res.stdout)[0]["driver"] == "1"
+    res = _run(out, "cooccur", "--format", "json")
+    counted = json.loads(res.stdout)
+    assert (counted["level"], counted["n"], counted["tested"]) == ("initiative", 4, 6)
+    assert counted["sources"] == ["fx_report"]
+
+
+def test_cooccur_says_why_nothing_is_left_and_usage_errors_exit_2(fixture_build):
+    res = _run(fixture_build[0], "cooccur", "--domain", "logistics", "--min-count", "2", "--lang", "en")
+    assert res.exit_code == 0 and "(0 rows)" in res.stdout
+    assert "nothing to show: no pair occurs together 2 or more times among the 1 matching units" in res.stderr
+    for args in (("--top", "-1"), ("--kind", "factor", "--network"), ("--min-reliability", "tertiary")):
+        res = _run(fixture_build[0], "cooccur", *args)
+        assert res.exit_code == 2 and "Traceback" not in res.output, args
 
 
 @pytest.mark.parametrize("args, message", [
@@ -243,7 +288,6 @@ def test_cli_formats(fixture_build):
     (("assess", "--cases", "-1"), "--cases must be 0 or more"),
     (("similar", "mori-h-smart-farm", "--top", "0"), "--top must be a positive number"),
     (("similar", "mori-h-smart-farm", "-w", "domains"), "PART=NUMBER"),
-    (("cooccur", "--top", "-1"), "--top must be a positive number"),
     (("assess", "no-plan"), "no plan in the graph is called 'no-plan'"),
 ])
 def test_cli_bad_input(fixture_build, args, message):

@@ -19,9 +19,9 @@ from typing import Any
 
 from kg.analysis.records import Extract
 
-# The index's own format: raise it when the arrays change, so a build's older index is not read.
-FORMAT = "5"
 SETS = ("domains", "technologies", "stakeholders", "prefectures")
+# How far a source is trusted, most first: a reliability filter keeps the sources ranked at or above it.
+RELIABILITY_RANK = {"primary": 0, "secondary": 1}
 # Population bands (upper bounds): villages and small towns, towns, small cities, cities, large cities.
 BANDS = (10_000, 50_000, 200_000, 1_000_000)
 
@@ -107,7 +107,13 @@ def build_index(ex: Extract) -> Index:
     def ptr(lengths: list[int]) -> Any:
         return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
 
+    sources = sorted({*(s.id for s in ex.sources.values()), *(i.source for i in inits), *(t.source for t in all_tags)})
+    source_at = {sid: k for k, sid in enumerate(sources)}
     a: dict[str, Any] = {
+        "source_rank": np.asarray([RELIABILITY_RANK.get(ex.reliability(sid), len(RELIABILITY_RANK))
+                                   for sid in sources], dtype=np.int64),
+        "init_source": np.asarray([source_at[i.source] for i in inits], dtype=np.int64),
+        "tag_source": np.asarray([source_at[t.source] for t in all_tags], dtype=np.int64),
         "init_practice_ptr": ptr([len(i.practices) for i in inits]),
         "init_practices": np.asarray([prac_at[p] for i in inits for p in i.practices if p in prac_at], dtype=np.int64),
         "practice_tag_ptr": ptr([len(p.tags) for p in practice_rows]),
@@ -120,6 +126,7 @@ def build_index(ex: Extract) -> Index:
                  "term_code": [c for _, c in terms], "bases": bases,
                  "concept_scheme": [c.scheme for c in concepts], "concept_code": [c.code for c in concepts],
                  "concept_ja": [c.name.ja for c in concepts], "concept_en": [c.name.en for c in concepts],
+                 "concept_group": [c.group for c in concepts], "source_id": sources,
                  "pref_iri": [p.iri for p in prefs], "pref_id": [p.id for p in prefs],
                  "pref_ja": [p.name.ja for p in prefs], "pref_en": [p.name.en for p in prefs]}.items():
         a[k] = _strings(v)
@@ -162,13 +169,6 @@ def build_index(ex: Extract) -> Index:
     a["places_ix"] = np.asarray(places_ix, dtype=np.int64)
     a["muni_ja"] = _strings([ex.municipalities[m].name.ja for m in munis])
     a["muni_en"] = _strings([ex.municipalities[m].name.en for m in munis])
-    # Sources: each initiative's and each practice tag's, as positions in source_id (-1: not known).
-    sources = sorted(ex.sources.values(), key=lambda s: s.id)
-    src_at = {s.id: k for k, s in enumerate(sources)}
-    a["source_id"] = _strings([s.id for s in sources])
-    a["source_reliability"] = _strings([s.reliability for s in sources])
-    a["init_source"] = np.asarray([src_at.get(i.source, -1) for i in inits], dtype=np.int64)
-    a["tag_source"] = np.asarray([src_at.get(t.source, -1) for t in all_tags], dtype=np.int64)
     from kg.analysis.words import build_words
 
     a.update(build_words(ex))

@@ -12,8 +12,9 @@ from kg.analysis.assessment import Assessment
 ROW_FORMATS = ("table", "csv", "json")
 
 
-def rows_out(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> str:
-    """Rows (dicts with the same keys) as an aligned table, CSV or a JSON array."""
+def rows_out(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None,
+             headers: dict[str, str] | None = None) -> str:
+    """Rows (dicts with the same keys) as an aligned table, CSV or a JSON array; `headers` names the table's columns."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     cols = columns or (list(rows[0]) if rows else [])
@@ -27,8 +28,9 @@ def rows_out(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = N
     from kg.query import _clip, _pad, _width
 
     body = [[_cell(r.get(c)) for c in cols] for r in rows]
-    widths = [min(48, max([_width(c)] + [_width(b[i]) for b in body])) for i, c in enumerate(cols)]
-    lines = [" | ".join(_pad(c, w) for c, w in zip(cols, widths, strict=True)).rstrip(),
+    names = [(headers or {}).get(c, c) for c in cols]
+    widths = [min(48, max([_width(c)] + [_width(b[i]) for b in body])) for i, c in enumerate(names)]
+    lines = [" | ".join(_pad(c, w) for c, w in zip(names, widths, strict=True)).rstrip(),
              "-+-".join("-" * w for w in widths)]
     lines += [" | ".join(_pad(_clip(v, w), w) for v, w in zip(b, widths, strict=True)).rstrip() for b in body]
     lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")

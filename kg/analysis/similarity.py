@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.index import BANDS, Index, expand
+from kg.analysis.index import BANDS, RELIABILITY_RANK, Index, expand
 from kg.analysis.records import AnalysisError, MeasureRow, MunicipalityRow
 from kg.analysis.words import Query, bm25, cosine, query_of_row, query_of_terms, shared_words
 
@@ -51,7 +51,7 @@ SUBJECT = ("words", "domains", "technologies")  # what an initiative is; the res
 DEFAULT_WEIGHTS = {"words": 5.0, "domains": 2.0, "technologies": 1.5, "drivers": 0.75, "factors": 0.25,
                    "stakeholders": 0.5, "population": 0.25, "ageing": 0.25}
 AGEING_SPAN = 0.15  # two municipalities whose 65+ shares differ by this much share nothing on ageing
-RELIABILITY = ("primary", "secondary")  # most reliable first; --min-reliability names the lowest counted
+RELIABILITY = tuple(RELIABILITY_RANK)  # most reliable first; --min-reliability names the lowest counted
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # how the data's ids are written (lower case, hyphens)
 
 
@@ -142,13 +142,10 @@ def check_reliability(min_reliability: str) -> None:
 
 
 def counted_sources(index: Index, min_reliability: str) -> Any:
-    """A boolean per source of the index: counted under `min_reliability`."""
-    import numpy as np
-
+    """A boolean per source of the index: counted under `min_reliability` (a source whose reliability
+    the graph does not know is never counted, as in co-occurrence)."""
     check_reliability(min_reliability)
-    rel = index["source_reliability"]
-    allowed = RELIABILITY[:RELIABILITY.index(min_reliability) + 1]
-    return np.isin(rel, allowed) if len(rel) else np.zeros(0, dtype=bool)
+    return index["source_rank"] <= RELIABILITY_RANK[min_reliability]
 
 
 def _weights(weights: dict[str, float] | None) -> dict[str, float]:
@@ -360,12 +357,7 @@ def _tag_filter(ix: Index, min_reliability: str, include_suggested: bool) -> Any
               if b in bases]
     ok = np.isin(ix["tag_basis"], wanted)
     counted = counted_sources(ix, min_reliability)
-    src = ix["tag_source"]
-    known = src >= 0
-    by_source = np.zeros(len(src), dtype=bool)
-    by_source[known] = counted[src[known]] if len(counted) else False
-    by_source[~known] = min_reliability != "primary"
-    return ok & by_source
+    return ok & counted[ix["tag_source"]] if len(ix["tag_source"]) else ok
 
 
 @dataclass
@@ -474,11 +466,8 @@ class Scorer:
         self.min_reliability = min_reliability
         self.include_suggested = include_suggested
         self.n = n = len(ix["init_id"])
-        counted_src = counted_sources(ix, min_reliability)
         self.isrc = isrc = ix["init_source"]
-        self.candidate = np.zeros(n, dtype=bool)
-        self.candidate[isrc >= 0] = counted_src[isrc[isrc >= 0]] if len(counted_src) else False
-        self.candidate[isrc < 0] = min_reliability != "primary"
+        self.candidate = counted_sources(ix, min_reliability)[isrc] if n else np.zeros(0, dtype=bool)
         self._entries: dict[str, _Entries] = {}
 
     def entries(self, part: str) -> _Entries:
@@ -567,14 +556,15 @@ class Scorer:
             return Match(str(ix["init_id"][k]), ix.string("init_ja", k), ix.string("init_en", k),
                          ja, float(score[k]), contrib, shared, en, parts, [p for p in values if not known[p][k]],
                          shared_words(ix, "init", k, spec.words, spec.word_mode) if "words" in values else [],
-                         str(ix["source_id"][self.isrc[k]]) if self.isrc[k] >= 0 else "")
+                         str(ix["source_id"][self.isrc[k]]))
 
         isrc = self.isrc
-        used = sorted(set(np.unique(isrc[self.candidate]).tolist()) - {-1})
-        unused = sorted(set(np.unique(isrc[~self.candidate]).tolist()) - {-1} - set(used))
+        used = np.unique(isrc[self.candidate]).tolist()
+        unused = sorted(set(np.unique(isrc[~self.candidate]).tolist()) - set(used))
         return SimilarResult(spec.info, [match(k) for k in chosen], w, dropped, typical, positive - len(chosen),
                              int(candidate.sum()), excluded,
-                             [str(ix["source_id"][s]) for s in used], [str(ix["source_id"][s]) for s in unused],
+                             [str(ix["source_id"][s]) for s in used if ix["source_id"][s]],
+                             [str(ix["source_id"][s]) for s in unused if ix["source_id"][s]],
                              self.min_reliability, self.include_suggested)
 
 

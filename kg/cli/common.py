@@ -30,6 +30,22 @@ def build_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "else the packaged data's graph, built once into the user's cache].")(f)
 
 
+def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang: every command answers in Japanese unless asked for English."""
+    return click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+                        help="Language of labels and headers.")(f)
+
+
+def reliability_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--min-reliability and --include-suggested: which sources and which tags an analysis counts."""
+    f = click.option("--include-suggested", is_flag=True,
+                     help="Count tags `dxkg suggest` proposed and no curator has accepted yet.")(f)
+    return click.option("--min-reliability", type=click.Choice(["primary", "secondary"]), default="primary",
+                        show_default=True,
+                        help="Count only sources this reliable: primary leaves out secondary, unverified sources "
+                             "(003); secondary counts both.")(f)
+
+
 def sources_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--sources", "sources_dir", type=click.Path(path_type=Path), default=None,
                         help="Folder of source texts (<id>.txt) to check quotes against "

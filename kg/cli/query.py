@@ -32,9 +32,12 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
       dxkg query cases-per-factor --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/dxkg/graph
 
     The prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd: and owl: are
-    predefined. SERVICE, FROM and LOAD are refused: queries never reach the network.
+    predefined (the saved queries declare their own, so they run as they are in any SPARQL tool).
+    SERVICE, LOAD and FROM naming a graph outside the store are refused, and the query runs in a
+    process that cannot open a network connection at all (Linux seccomp).
     """
-    from kg.query import format_result, resolve_query, run, saved_queries
+    from kg.query import resolve_query, saved_queries
+    from kg.sandbox import isolated
 
     if list_saved:
         queries = saved_queries()
@@ -50,8 +53,18 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
         return
     with reported():
         text, _name = resolve_query(query)
-        rendered = format_result(run(open_graph(build_dir).store, text), fmt)
+        graph = open_graph(build_dir)
+        assert graph.generation is not None
+        # Evaluated in a child without network, the store opened there too: nothing the query names can reach it.
+        rendered = isolated(_evaluate, graph.generation.store_path, text, fmt)
     emit(rendered, output)
+
+
+def _evaluate(store_path: Path, text: str, fmt: str) -> str:
+    from kg.query import format_result, run
+    from kg.store import open_read_only
+
+    return format_result(run(open_read_only(store_path), text), fmt)
 
 
 def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, data_option, fail, progress, report_problems, resolve_data
+from kg.cli.common import EXIT_ERROR, EXIT_INVALID, data_option, fail, progress, report_problems, resolve_data
 
 
 @click.command("suggest")
@@ -89,7 +89,7 @@ def command(file: Path, as_: str, fmt: str, municipality: str | None, source_id:
     if use_encoder:
         encoder = load_encoder()
         if encoder is None:
-            fail("--encoder needs the optional extra: pip install 'dxkg[encoder]'")
+            fail("--encoder needs the optional extra: pip install 'dxkg[encoder]'", EXIT_ERROR)
         say("loading the sentence encoder")
     sg = Suggester.fit(ts, encoder=encoder, progress=say)
     if threshold is not None:
