@@ -4,9 +4,9 @@
 from the freshly loaded graph and writes `analysis.json` (the core columns), `analysis-text.json`
 (quotes, rationales, long names: read only when asked for) and `analysis-index.npz` (the numeric
 index co-occurrence and `similar` run on) into the generation folder. The store records them under
-the cache's name and version (derived from the row classes and the code that fills them), so a reader
-takes the cache only when it is in the format this code reads; otherwise it extracts with SPARQL
-(kg.adapter does the choosing).
+the cache's name and version (derived from the row classes and the code that fills them, the word
+vectors' included), so a reader takes the cache only when it is in the format this code reads;
+otherwise it extracts with SPARQL (kg.adapter does the choosing).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class AnalysisCache:
 
     @property
     def version(self) -> str:
-        return version()
+        return cache_version()
 
     def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
         ex = extract(store)
@@ -55,9 +55,20 @@ class AnalysisCache:
                 "initiatives": len(ex.initiatives), "practices": len(ex.practices)}
 
 
+def cache_version() -> str:
+    """The columns' version and a hash of kg.analysis.words, which fills part of the index: a change to
+    how the word vectors are made retires old caches too."""
+    import hashlib
+    import inspect
+
+    from kg.analysis import words
+
+    return f"{version()}.{hashlib.sha256(inspect.getsource(words).encode()).hexdigest()[:8]}"
+
+
 def load_columns(gen: Generation) -> Columns | None:
     """The cached columns of a generation, or None (no cache, another format, or a damaged file)."""
-    entry = gen.extra(NAME, version())
+    entry = gen.extra(NAME, cache_version())
     if entry is None:
         return None
     try:
@@ -77,7 +88,7 @@ def load_columns(gen: Generation) -> Columns | None:
 
 def load_cached_index(gen: Generation) -> Index | None:
     """The cached index of a generation, or None."""
-    entry = gen.extra(NAME, version())
+    entry = gen.extra(NAME, cache_version())
     if entry is None or "index_file" not in entry:
         return None
     try:
