@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.common import EXIT_ERROR, build_option, data_option, emit, fail, open_graph, progress, reported
-from kg.cli.options import Choice, lang_option, reliability_option, suggested_option
+from kg.cli.common import (
+    EXIT_ERROR,
+    build_option,
+    data_option,
+    emit,
+    fail,
+    lang_option,
+    open_graph,
+    progress,
+    reliability_options,
+    reported,
+)
 
 if TYPE_CHECKING:
     from kg.adapter import Adapter
@@ -23,12 +33,11 @@ if TYPE_CHECKING:
               help="Assess a plan that is not in the graph, from its document (text, Markdown or PDF).")
 @click.option("--municipality", help="With --text: the plan's municipality (id or name) [default: the one the "
                                      "text names most].")
-@click.option("--cases", type=int, default=3, show_default=True,
+@click.option("--cases", type=click.IntRange(min=0), default=3, show_default=True,
               help="Cases per gap and similar initiatives per measure.")
-@reliability_option
-@suggested_option
+@reliability_options
 @lang_option
-@click.option("-f", "--format", "fmt", type=Choice(["text", "md", "json"]), default="text", show_default=True,
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True,
               help="Terminal text, Markdown (with tables) or JSON (everything).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (--text).")
@@ -60,9 +69,9 @@ def command(plan: str | None, text_file: Path | None, municipality: str | None, 
       dxkg assess --text other-town-plan.pdf --municipality 幌加内町
       dxkg assess --format json --min-reliability secondary
 
-    Exit status: 0 ok; 1 invalid input (a name that names nothing, a bad option value, a file that
-    is empty, binary, image-only, too large or has no usable passage); 2 error (no build, an
-    unreadable file, a malformed command line).
+    Exit status: 0 ok; 1 invalid input (a name that names nothing, a file that is empty, binary,
+    image-only, too large or has no usable passage); 2 usage or environment error (a bad option
+    value, no build, an unreadable file).
     """
     from kg.analysis.render import assessment_json, assessment_text
 

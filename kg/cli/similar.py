@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kg.cli.common import EXIT_ERROR, build_option, emit, fail, open_graph, reported
-from kg.cli.options import Choice, lang_option, reliability_option, suggested_option
+from kg.cli.common import EXIT_ERROR, build_option, emit, fail, lang_option, open_graph, reliability_options, reported
 
 if TYPE_CHECKING:
     from kg.analysis.similarity import Match, SimilarResult
@@ -48,9 +47,9 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
         try:
             out[key.strip()] = float(num)
         except ValueError:
-            fail(f"--weight wants PART=NUMBER (e.g. domains=3), not {v!r}")
+            raise click.BadParameter(f"wants PART=NUMBER (e.g. domains=3), not {v!r}", param_hint="--weight") from None
         if not sep:
-            fail(f"--weight wants PART=NUMBER (e.g. domains=3), not {v!r}")
+            raise click.BadParameter(f"wants PART=NUMBER (e.g. domains=3), not {v!r}", param_hint="--weight")
     return out
 
 
@@ -58,15 +57,15 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
 @click.argument("query", required=False)
 @click.option("--text", "text_file", type=click.Path(path_type=Path),
               help="Rank by what a document says (text, Markdown or PDF) instead of QUERY.")
-@click.option("-k", "--top", type=int, default=5, show_default=True, help="How many initiatives to list.")
+@click.option("-k", "--top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many initiatives to list.")
 @click.option("-w", "--weight", "weights", multiple=True, metavar="PART=N",
               help="Set a weight (parts: words domains technologies drivers factors stakeholders population "
                    "ageing). Repeatable.")
 @click.option("--explain", is_flag=True, help="Show each part's share of the score and the words that matched.")
-@reliability_option
-@suggested_option
+@reliability_options
 @lang_option
-@click.option("-f", "--format", "fmt", type=Choice(["table", "csv", "json"]), default="table", show_default=True,
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="Output format (json: the query, every part and the sources counted, too).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @build_option
@@ -96,8 +95,8 @@ def command(query: str | None, text_file: Path | None, top: int, weights: tuple[
       dxkg similar horokanai-smart-agriculture --min-reliability secondary
       dxkg similar --text plan.pdf --format json
 
-    Exit status: 0 ok; 1 invalid input (a name or words that match nothing, a bad option value, a
-    file with nothing to use); 2 error (no build, an unreadable file, a malformed command line).
+    Exit status: 0 ok; 1 invalid input (a name or words that match nothing, a file with nothing to
+    use); 2 usage or environment error (a bad option value, no build, an unreadable file).
     """
     from kg.analysis.similarity import similar
 
