@@ -86,7 +86,7 @@ class _Client:
         handlers: list[urllib.request.BaseHandler] = []
         self.digest = urllib.request.HTTPDigestAuthHandler(self.passwords)
         if auth is not None:
-            self.passwords.add_password(None, url, auth.user, auth.password)  # type: ignore[arg-type]
+            self.passwords.add_password(None, url, auth.user, auth.password)
             if auth.scheme in (None, "digest"):
                 handlers.append(self.digest)
             if auth.scheme in (None, "basic"):

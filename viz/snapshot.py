@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.namespace import DX_NS, ID_NS, PREFIXES
+from kg.namespace import DX_NS, ID_NS
+from kg.sparql import select
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -110,8 +111,8 @@ def load(store: pyoxigraph.Store) -> Snapshot:
     """Read the entities of the drawn kinds, their labels, descriptions, facts, quotes and links."""
     snap = Snapshot()
 
-    def rows(query: str) -> list:
-        return list(store.query(query, prefixes=PREFIXES))
+    def rows(query: str) -> list[Any]:
+        return list(select(store, query))
 
     for r in rows(f'SELECT ?s ?t WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?t), "{DX}")) }}'):
         local = r["t"].value[len(DX):]
@@ -226,15 +227,14 @@ def ontology_terms(graph: Adapter) -> list[Term]:
              "NamedIndividual": "individual"}
     terms: dict[str, Term] = {}
     store = graph.store
-    for r in store.query(f"""SELECT ?t ?type WHERE {{ ?t a ?type FILTER(STRSTARTS(STR(?t), "{DX}")
-            && ?type IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:NamedIndividual)) }}""",
-                         prefixes=PREFIXES):
+    for r in select(store, f"""SELECT ?t ?type WHERE {{ ?t a ?type FILTER(STRSTARTS(STR(?t), "{DX}")
+            && ?type IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:NamedIndividual)) }}"""):
         local = r["t"].value[len(DX):]
         kind = kinds[r["type"].value.rsplit("#", 1)[-1]]
         if local not in terms or kind != "individual":
             terms[local] = Term(local, kind)
-    for r in store.query(f"""SELECT ?t ?p ?o WHERE {{ ?t ?p ?o FILTER(STRSTARTS(STR(?t), "{DX}")
-            && ?p IN (rdfs:label, skos:definition, rdfs:comment, rdfs:domain, rdfs:range)) }}""", prefixes=PREFIXES):
+    for r in select(store, f"""SELECT ?t ?p ?o WHERE {{ ?t ?p ?o FILTER(STRSTARTS(STR(?t), "{DX}")
+            && ?p IN (rdfs:label, skos:definition, rdfs:comment, rdfs:domain, rdfs:range)) }}"""):
         term = terms.get(r["t"].value[len(DX):])
         if term is None:
             continue

@@ -110,7 +110,9 @@ def ontology_terms() -> list[dict[str, str]]:
         SELECT ?t ?type ?l ?d WHERE {{ ?t a ?type FILTER(STRSTARTS(STR(?t), "{DX_NS}")
           && ?type IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
           OPTIONAL {{ ?t rdfs:label ?l }} OPTIONAL {{ ?t skos:definition ?d FILTER(LANG(?d) = "en") }} }}"""
-    for r in store.query(query):
+    from kg.sparql import select
+
+    for r in select(store, query):
         local = r["t"].value[len(DX_NS):]
         term = terms.setdefault(local, {"local": local, "kind": "class" if r["type"].value.endswith("Class")
                                         else "property"})
