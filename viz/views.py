@@ -14,7 +14,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from viz.layout import rings
+from viz.layout import rings, satellites
 from viz.snapshot import ID, KINDS, PREDICATE_LABELS, Evidence, Snapshot
 
 DEFAULT_MAX_NODES = 300  # nodes drawn at once ("show all" folds detail past it)
@@ -512,7 +512,9 @@ def cooccurrence(snap: Snapshot, graph: Any, lang: str = "ja", width_by: str = "
     return view
 
 
-COVERED, MISSING = "#2ca02c", "#d62728"
+# The plan's strength on a principle or driver (kg.analysis.assessment: points of the measures serving it).
+STRENGTH_COLOURS = {"strong": "#2ca02c", "weak": "#ff7f0e", "missing": "#d62728"}
+STRENGTH_WORDS = {"strong": ("対応済み", "covered"), "weak": ("手薄", "weak"), "missing": ("不足", "missing")}
 
 
 def assessment(snap: Snapshot, result: Any, lang: str = "ja") -> View:
@@ -559,10 +561,10 @@ def assessment(snap: Snapshot, result: Any, lang: str = "ja") -> View:
     items, outer = [], []
     for item in [*result.principles, *result.drivers]:
         iri = f"{ID}{item.scheme}/{item.code}"
-        state = both("対応済み", "covered") if item.covered else both("不足", "missing")
+        state = both(*STRENGTH_WORDS[item.strength])
         info = [[both("評価", "assessment"), state]] + ([[both("説明", "note"), item.note]] if item.note else [])
         info += [[both("対応する施策", "measures serving it"), str(len(item.served_by))]] if item.covered else []
-        add(iri, COVERED if item.covered else MISSING, info, size=20)
+        add(iri, STRENGTH_COLOURS[item.strength], info, size=20)
         items.append(short(iri))
         for s in item.served_by:
             measure = f"{ID}measure/{s.measure}"
@@ -585,33 +587,36 @@ def assessment(snap: Snapshot, result: Any, lang: str = "ja") -> View:
                        [both("地域の似ている度", "context similarity"), f"{c.context:.2f}"]])
     outer = list(dict.fromkeys(i for i in outer if i in {n["id"] for n in view.nodes}))
     view.start = [short(plan)] + [i for i in items if any(n["id"] == i for n in view.nodes)] + outer
-    view.positions = rings([[short(plan)], [i for i in view.start if i in items]])
-    # Pitfalls and cases sit just outside the gap they belong to, fanned out.
+    # The plan in the middle, the seven principles round it and the twelve drivers round them: one ring
+    # of nineteen would be too wide to read once the cases sit outside it.
+    shown = [i for i in view.start if i in items]
+    view.positions = rings([[short(plan)], [i for i in shown if i.startswith("principle/")],
+                            [i for i in shown if not i.startswith("principle/")]], gap=105)
+    # Pitfalls and cases sit just outside the gap they belong to, on the next ring.
     near: dict[str, list[str]] = defaultdict(list)
+    placed: set[str] = set()
     for e in view.edges:
         if e["rel"] in ("pitfall", "case"):
             gap, other = (e["from"], e["to"]) if e["rel"] == "pitfall" else (e["to"], e["from"])
-            if other not in near[gap] and not any(other in v for v in near.values()):
+            if other not in placed:
                 near[gap].append(other)
-    for gap, others in near.items():
-        if gap not in view.positions:
-            continue
-        x, y = view.positions[gap]
-        angle, radius = math.atan2(y, x), math.hypot(x, y) + 100
-        for k, other in enumerate(others):
-            t = angle + (k - (len(others) - 1) / 2) * 0.3
-            view.positions[other] = (round(radius * math.cos(t), 1), round(radius * math.sin(t), 1))
-    covered_p, all_p = result.coverage("principle")
-    covered_d, all_d = result.coverage("driver")
-    view.notes.append(both(f"7ヶ条 {covered_p}/{all_p}・ドライバー {covered_d}/{all_d} 対応済み（緑）、"
-                           "不足（赤）、破線=参考事例",
-                           f"principles {covered_p}/{all_p}, drivers {covered_d}/{all_d} covered (green); "
-                           "missing in red; dashed = cases to learn from"))
-    view.encoding = [both("緑=計画が対応済み、赤=不足、線の太さ=対応する施策の数、"
-                          "破線=不足を埋めた他地域の取組（参考事例）",
-                          "green = covered by the plan; red = missing; line width = measures serving it; dashed = "
-                          "practices elsewhere that filled the gap")]
-    view.extra_legend = [(both("対応済み", "covered"), COVERED, "dot"), (both("不足", "missing"), MISSING, "dot")]
+                placed.add(other)
+    view.positions.update(satellites(view.positions, near))
+    p, d = result.strengths("principle"), result.strengths("driver")
+    view.notes.append(both(
+        f"7ヶ条: 対応済み{p['strong']}・手薄{p['weak']}・不足{p['missing']}／"
+        f"ドライバー: 対応済み{d['strong']}・手薄{d['weak']}・不足{d['missing']}",
+        f"principles: {p['strong']} covered, {p['weak']} weak, {p['missing']} missing; "
+        f"drivers: {d['strong']} covered, {d['weak']} weak, {d['missing']} missing"))
+    from kg.analysis.assessment import BASIS_POINTS, STRONG
+
+    ex, inf, strong = (f"{v:g}" for v in (BASIS_POINTS["explicit"], BASIS_POINTS["inferred"], STRONG))
+    view.encoding = [both(f"緑=施策による対応が十分（明記{ex}点・推定{inf}点で計{strong}点以上）、"
+                          f"橙=手薄（{strong}点未満）、赤=対応なし、破線=その不足を埋めた他地域の取組（参考事例）",
+                          f"green = served enough ({ex} points per measure that states it, {inf} per inferred "
+                          f"link; {strong} or more); orange = weak (under {strong}); red = nothing serves it; "
+                          "dashed = practices elsewhere that filled the gap")]
+    view.extra_legend = [(both(*STRENGTH_WORDS[k]), colour, "dot") for k, colour in STRENGTH_COLOURS.items()]
     for q in (q for n in view.nodes for q in n.get("quotes", [])):
         if "src" in q:
             view.names.setdefault(q["src"], label_of(snap, ID + q["src"]))
