@@ -52,12 +52,12 @@ def satellites(pos: dict[str, tuple[float, float]], groups: dict[str, list[str]]
     # One `gap` out from the ring in both directions (not scaled by the aspect: that would widen the
     # drawing most where it is already widest), and long enough to hold every node `spacing` apart.
     grow = max(0.0, count * spacing / (math.pi * (1 + ASPECT)) - inner - gap)
-    a, b = inner * ASPECT + gap + grow * ASPECT, inner + gap + grow
+    semi_x, semi_y = inner * ASPECT + gap + grow * ASPECT, inner + gap + grow
     # The ellipse sampled finely, with the arc length to each sample: nodes are spaced by length, not
     # by angle, so neighbours at the narrow ends are as far apart as those along the long sides.
     samples = 1440
     ts = [-math.pi + 2 * math.pi * k / samples for k in range(samples + 1)]
-    xy = [(a * math.cos(t), b * math.sin(t)) for t in ts]
+    xy = [(semi_x * math.cos(t), semi_y * math.sin(t)) for t in ts]
     arc = [0.0]
     for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):
         arc.append(arc[-1] + math.hypot(x1 - x0, y1 - y0))
