@@ -2,9 +2,10 @@
 
 SPARQL engines fetch from the network (SERVICE, LOAD; rdflib also FROM), and a check made with one
 parser never binds another: rdflib and Oxigraph disagree on where a comment ends, for example. So the
-processes that evaluate queries (the endpoint's workers, `dxkg query`, the analysis commands) call
-`deny_network()` first. It installs a seccomp filter, through libseccomp, that makes `socket()` fail
-for every address family but AF_UNIX (so no TCP, UDP, raw, netlink or packet socket can exist) and
+processes that evaluate queries someone else wrote (the endpoint's workers, `dxkg query`) call
+`deny_network()` first (the analysis commands evaluate only dxkg's own SELECTs, with no SERVICE
+or LOAD). It installs a seccomp filter, through libseccomp, that makes `socket()` fail for every
+address family but AF_UNIX (so no TCP, UDP, raw, netlink or packet socket can exist) and
 refuses io_uring (which can open sockets without the `socket` system call) and ptrace-like access to
 other processes. The filter covers every thread of the process, is inherited by every child and can
 never be removed. A seccomp filter rather than a network namespace: a namespace needs privileges or
