@@ -1,19 +1,26 @@
 # Two entry points: `make demo` builds and queries the graph; `make test` lints and tests (what CI runs).
 # Each creates the virtual environment it needs on first use and installs the system packages its
-# tests need (Chromium, Virtuoso) when they are missing.
+# tests need (libseccomp2, Chromium, Virtuoso, Jena) when they are missing.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FLOORS_VENV ?= .venv-floors
 SOURCES ?= ../shared/seeds
 
-.PHONY: demo test test-fast lint floors clean virtuoso chromium jena screenshots
+.PHONY: demo test test-fast lint floors clean seccomp virtuoso chromium jena screenshots
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@
 
-demo: $(VENV)/.installed
+# Queries run in a process without network (kg.sandbox), through libseccomp; Debian's apt already
+# depends on it, so this installs it only on systems that lack it.
+seccomp:
+	@{ ldconfig -p 2>/dev/null | grep -q "libseccomp.so.2"; } || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libseccomp2; } \
+		|| echo "libseccomp2 could not be installed: queries will refuse to run" >&2
+
+demo: $(VENV)/.installed seccomp
 	$(BIN)/dxkg build
 	$(BIN)/dxkg query cases-per-factor
 
@@ -43,12 +50,12 @@ chromium:
 
 # Every test: the fast tier, the browser, Virtuoso, W3C and wheel tests, and the fast tier again on the
 # lowest versions of every dependency that setup.cfg allows (constraints/floors.txt).
-test: lint virtuoso chromium jena
+test: lint seccomp virtuoso chromium jena
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory floors
 
 # The tests a developer runs often (about a minute): no browser, triple store, W3C suites or wheel.
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed seccomp
 	$(BIN)/python -m pytest -q -m "not integration"
 
 $(FLOORS_VENV)/.installed: setup.cfg pyproject.toml constraints/floors.txt
