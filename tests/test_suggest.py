@@ -193,7 +193,6 @@ def test_shift_jis_is_detected(tmp_path: Path) -> None:
     ("huge.txt", lambda p: (p.write_bytes(b"x"), os.truncate(p, MAX_BYTES + 1)), "too large"),
     ("figures.txt", lambda p: p.write_text("目次\n\n人口 14,456名\n65歳～：5,649名\n", encoding="utf-8"),
      "no sentence the engine can use"),
-    ("missing.txt", lambda p: None, "cannot read"),
 ])
 def test_bad_input_exits_1_and_writes_nothing(tmp_path: Path, name: str, make, message: str) -> None:
     path = tmp_path / name
@@ -203,6 +202,15 @@ def test_bad_input_exits_1_and_writes_nothing(tmp_path: Path, name: str, make, m
     assert result.exit_code == 1, result.output
     assert message in result.output and name in result.output
     assert not out.exists()
+
+
+def test_a_missing_file_is_a_usage_error_as_in_similar_and_assess(tmp_path: Path) -> None:
+    out = tmp_path / "out.yaml"
+    for command in (["suggest"], ["similar", "--text"], ["assess", "--text"]):
+        result = run(*command, str(tmp_path / "missing.txt"), "-o", str(out))
+        assert result.exit_code == 2, (command, result.output)
+        assert "missing.txt: no such file" in result.output
+        assert not out.exists()
 
 
 def test_limits_are_named_in_the_message(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli.common import (
-    EXIT_ERROR,
     build_option,
     data_option,
     emit,
@@ -97,22 +96,15 @@ def _assess_text(graph: Adapter, path: Path, municipality: str | None, cases: in
     from kg.analysis.assessment import assess_input
     from kg.analysis.plantext import find_town, plan_from_text
     from kg.analysis.similarity import check_reliability
-    from kg.cli.common import report_problems, resolve_data
+    from kg.cli.common import read_input, report_problems, resolve_data
     from kg.load import parse_data
-    from kg.text.document import DocumentError, read_document
     from kg.text.records import training_set
     from kg.text.suggest import Suggester
 
     check_reliability(min_reliability)
     if cases < 0:
         fail(f"--cases must be 0 or more, not {cases}")
-    if not path.is_file():
-        fail(f"{path}: no such file", EXIT_ERROR)
-    try:
-        doc = read_document(path)
-    except DocumentError as exc:
-        fail(str(exc))
-    say(f"read {path} ({doc.kind}, {doc.encoding}, {len(doc.text):,} characters)")
+    doc = read_input(path, say)
     ex = graph.extract
     named: dict[str, int] = {}
     town: MunicipalityRow | None

@@ -15,6 +15,7 @@ from kg.paths import default_build_dir, default_data_dir, default_sources_dir
 
 if TYPE_CHECKING:
     from kg.adapter import Adapter
+    from kg.text.document import Document
 
 __all__ = ["EXIT_ERROR", "EXIT_INVALID", "EXIT_OK"]
 
@@ -92,6 +93,21 @@ def progress(quiet: bool) -> Callable[[str], None]:
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     click.echo(f"dxkg: {message}", err=True)
     sys.exit(code)
+
+
+def read_input(path: Path, say: Callable[[str], None]) -> Document:
+    """A document a command was given (text, Markdown, PDF): a missing file exits 2, one it cannot
+    read as text (empty, binary, image-only, too large) exits 1, naming the file."""
+    from kg.text.document import DocumentError, read_document
+
+    if not path.is_file():
+        fail(f"{path}: no such file", EXIT_ERROR)
+    try:
+        doc = read_document(path)
+    except DocumentError as exc:
+        fail(str(exc))
+    say(f"read {path} ({doc.kind}, {doc.encoding}, {len(doc.text):,} characters)")
+    return doc
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kg.cli.common import EXIT_ERROR, build_option, emit, fail, lang_option, open_graph, reliability_options, reported
+from kg.cli.common import build_option, emit, lang_option, open_graph, reliability_options, reported
 
 if TYPE_CHECKING:
     from kg.analysis.similarity import Match, SimilarResult
@@ -126,15 +126,9 @@ def command(query: str | None, text_file: Path | None, top: int, weights: tuple[
 
 
 def _read(path: Path) -> tuple[str, str]:
-    from kg.text.document import DocumentError, read_document
+    from kg.cli.common import read_input
 
-    if not path.is_file():
-        fail(f"{path}: no such file", EXIT_ERROR)
-    try:
-        doc = read_document(path)
-    except DocumentError as exc:
-        fail(str(exc))
-    return doc.text, path.name
+    return read_input(path, lambda _msg: None).text, path.name
 
 
 def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool) -> dict[str, Any]:
