@@ -1,58 +1,63 @@
-"""Where `dxkg build` spends its time on a data folder: one line per phase, slowest first.
+"""Where `dxkg build` spends its time: each phase its progress lines name, from scratch and after one edit.
 
-    .venv/bin/python bench/build_phases.py synth174          # after `dxkg synth -n 174 -o synth174`
+    .venv/bin/python bench/build_phases.py synth1741          # after `dxkg synth -n 1741 -o synth1741`
+
+It copies the data folder, builds it into an empty folder (timing each progress line until the next),
+edits one case file (a municipality's Japanese name) and builds again into the same folder, then
+prints both lists of phases. The copy and the build folders are removed afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 
+def timed_build(data: Path, out: Path) -> list[tuple[str, float]]:
+    from kg.build import build
+
+    phases: list[tuple[str, float]] = []
+    last = [time.perf_counter(), "start"]
+
+    def say(msg: str) -> None:
+        now = time.perf_counter()
+        phases.append((str(last[1]), now - float(last[0])))
+        last[:] = [now, msg]
+        print(f"… {msg}", file=sys.stderr, flush=True)
+
+    build(data, out, None, progress=say)
+    phases.append((str(last[1]), time.perf_counter() - float(last[0])))
+    return phases[1:]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("data", type=Path, help="a data folder (e.g. written by `dxkg synth`)")
-    ap.add_argument("--pyshacl", action="store_true", help="also time pyshacl (minutes above ~100 k triples)")
+    ap.add_argument("data", type=Path, help="a data folder with cases/ (e.g. written by `dxkg synth`)")
     args = ap.parse_args(argv)
-    if not args.data.is_dir():
-        print(f"build_phases: not a folder: {args.data}", file=sys.stderr)
+    cases = sorted((args.data / "cases").glob("*.yaml")) if args.data.is_dir() else []
+    if not cases:
+        print(f"build_phases: no cases/*.yaml in {args.data}", file=sys.stderr)
         return 1
-    from kg.build import graph_ntriples, rdflib_graph, serialize, shacl_problems, sparql_shacl_problems
-    from kg.checks import check_references, check_unique
-    from kg.load import parse_data
-    from kg.store import ensure_store
-
-    times: list[tuple[str, float]] = []
-
-    def timed(name: str, fn):  # type: ignore[no-untyped-def]
-        print(f"… {name}", file=sys.stderr, flush=True)
-        t0 = time.perf_counter()
-        value = fn()
-        times.append((name, time.perf_counter() - t0))
-        return value
-
-    ds, problems = timed("YAML parsing (kg.load.parse_data)", lambda: parse_data(args.data))
-    timed("id and reference checks", lambda: check_unique(ds) + check_references(ds))
-    nt, triples = timed("sorted N-Triples (kg.rdf.data_lines + ontology)", lambda: graph_ntriples(ds))
-    from kg.shaclsparql import load_store
-
-    memory = timed("in-memory Oxigraph store for SHACL", lambda: load_store(nt))
-    timed("SHACL compiled to SPARQL (Oxigraph)", lambda: sparql_shacl_problems(memory))
-    if args.pyshacl:
-        timed("SHACL with pyshacl (incl. rdflib parse)", lambda: shacl_problems(rdflib_graph(nt)))
-    timed("Turtle (kg.writers)", lambda: serialize(nt, "ttl"))
-    timed("JSON-LD (kg.writers)", lambda: serialize(nt, "jsonld"))
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "dxkg.nt").write_bytes(nt)
-        timed("persistent store + analysis cache (kg.store.ensure_store)",
-              lambda: ensure_store(Path(tmp), same_graph=memory))
-    total = sum(t for _, t in times)
-    print(f"{triples:,} triples, {len(problems)} parse problems; {total:.2f} s in all; phases, slowest first:")
-    for name, t in sorted(times, key=lambda x: -x[1]):
-        print(f"  {t:8.2f} s  {100 * t / total:5.1f}%  {name}")
+    work = Path(tempfile.mkdtemp(prefix="dxkg-phases-"))
+    try:
+        data, out = work / "data", work / "build"
+        shutil.copytree(args.data, data)
+        report = [("from scratch", timed_build(data, out))]
+        case = sorted((data / "cases").glob("*.yaml"))[len(cases) // 2]
+        text = case.read_text(encoding="utf-8")
+        case.write_text(text.replace("    ja: ", "    ja: 改訂", 1), encoding="utf-8")
+        report.append((f"after editing {case.name}", timed_build(data, out)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for title, phases in report:
+        total = sum(t for _, t in phases)
+        print(f"\n{title}: {total:.2f} s")
+        for name, t in phases:
+            print(f"  {t:8.2f} s  {100 * t / total:5.1f}%  {name}")
     return 0
 
 

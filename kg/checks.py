@@ -30,36 +30,45 @@ def _duplicates(kind: str, items: Iterable[tuple[str, Loc]]) -> list[Problem]:
     return out
 
 
-def check_unique(ds: m.Dataset) -> list[Problem]:
-    """Every id is defined once within its kind."""
+def definitions(ds: m.Dataset) -> list[tuple[str, str, Loc]]:
+    """Every id the data set defines, as (kind, id, where), kind by kind in the order problems are reported."""
     practices = [p for i in ds.initiatives for p in i.practices]
     outcomes = [o for i in ds.initiatives for o in i.outcomes]
     measures = [me for p in ds.plans for me in p.measures]
     guidance = [g for p in ds.principles for g in p.pitfalls + p.countermeasures]
-    out = []
-    out += _duplicates("source", ((s.id, s.loc) for s in ds.sources))
-    out += _duplicates("prefecture", ((p.id, p.loc) for p in ds.prefectures))
-    out += _duplicates("prefecture code", ((p.code, p.loc) for p in ds.prefectures))
-    out += _duplicates("municipality", ((x.id, x.loc) for x in ds.municipalities))
-    out += _duplicates("municipality code", ((x.code, x.loc.at("code")) for x in ds.municipalities))
-    out += _duplicates("stakeholder", ((s.id, s.loc) for s in ds.stakeholders))
-    out += _duplicates("resource", ((r.id, _owner(r.evidence.loc)) for r in ds.resources))
-    out += _duplicates("risk", ((r.id, _owner(r.evidence.loc)) for p in ds.plans for r in p.risks))
-    out += _duplicates("KPI", ((k.id, _owner(k.evidence.loc)) for p in ds.plans for k in p.kpis))
-    out += _duplicates("budget item", ((b.id, _owner(b.evidence.loc)) for p in ds.plans for b in p.budget))
-    out += _duplicates("initiative", ((i.id, _owner(i.evidence.loc)) for i in ds.initiatives))
-    out += _duplicates("practice", ((p.id, _owner(p.evidence.loc)) for p in practices))
-    out += _duplicates("outcome", ((o.id, _owner(o.evidence.loc)) for o in outcomes))
-    out += _duplicates("plan", ((p.id, _owner(p.evidence.loc)) for p in ds.plans))
-    out += _duplicates("measure", ((x.id, _owner(x.evidence.loc)) for x in measures))
-    out += _duplicates("pitfall/countermeasure", ((g.id, _owner(g.evidence.loc)) for g in guidance))
-    out += _duplicates("factor", ((f.code, _owner(f.evidence.loc)) for f in ds.factors))
-    out += _duplicates("driver", ((d.code, _owner(d.evidence.loc)) for d in ds.drivers))
-    out += _duplicates("principle", ((p.code, _owner(p.evidence.loc)) for p in ds.principles))
-    out += _duplicates("value category", ((v.id, _owner(v.evidence.loc)) for v in ds.value_categories))
+    groups: list[tuple[str, Iterable[tuple[str, Loc]]]] = [
+        ("source", ((s.id, s.loc) for s in ds.sources)),
+        ("prefecture", ((p.id, p.loc) for p in ds.prefectures)),
+        ("prefecture code", ((p.code, p.loc) for p in ds.prefectures)),
+        ("municipality", ((x.id, x.loc) for x in ds.municipalities)),
+        ("municipality code", ((x.code, x.loc.at("code")) for x in ds.municipalities)),
+        ("stakeholder", ((s.id, s.loc) for s in ds.stakeholders)),
+        ("resource", ((r.id, _owner(r.evidence.loc)) for r in ds.resources)),
+        ("risk", ((r.id, _owner(r.evidence.loc)) for p in ds.plans for r in p.risks)),
+        ("KPI", ((k.id, _owner(k.evidence.loc)) for p in ds.plans for k in p.kpis)),
+        ("budget item", ((b.id, _owner(b.evidence.loc)) for p in ds.plans for b in p.budget)),
+        ("initiative", ((i.id, _owner(i.evidence.loc)) for i in ds.initiatives)),
+        ("practice", ((p.id, _owner(p.evidence.loc)) for p in practices)),
+        ("outcome", ((o.id, _owner(o.evidence.loc)) for o in outcomes)),
+        ("plan", ((p.id, _owner(p.evidence.loc)) for p in ds.plans)),
+        ("measure", ((x.id, _owner(x.evidence.loc)) for x in measures)),
+        ("pitfall/countermeasure", ((g.id, _owner(g.evidence.loc)) for g in guidance)),
+        ("factor", ((f.code, _owner(f.evidence.loc)) for f in ds.factors)),
+        ("driver", ((d.code, _owner(d.evidence.loc)) for d in ds.drivers)),
+        ("principle", ((p.code, _owner(p.evidence.loc)) for p in ds.principles)),
+        ("value category", ((v.id, _owner(v.evidence.loc)) for v in ds.value_categories)),
+    ]
     for scheme in m.VOCAB_SCHEMES:
-        out += _duplicates(scheme, ((v.id, v.loc) for v in ds.vocab if v.scheme == scheme))
-    return out
+        groups.append((scheme, [(v.id, v.loc) for v in ds.vocab if v.scheme == scheme]))
+    return [(kind, key, loc) for kind, items in groups for key, loc in items]
+
+
+def check_unique(ds: m.Dataset) -> list[Problem]:
+    """Every id is defined once within its kind."""
+    by_kind: dict[str, list[tuple[str, Loc]]] = {}
+    for kind, key, loc in definitions(ds):
+        by_kind.setdefault(kind, []).append((key, loc))
+    return [p for kind, items in by_kind.items() for p in _duplicates(kind, items)]
 
 
 def _owner(loc: Loc) -> Loc:
@@ -67,25 +76,29 @@ def _owner(loc: Loc) -> Loc:
     return Loc(loc.file, loc.line, loc.field.removesuffix(".quote"))
 
 
-def check_references(ds: m.Dataset) -> list[Problem]:
-    """Every id a record refers to is defined, and each tag names a defined framework code."""
-    known = {
-        "source": {s.id for s in ds.sources},
-        "prefecture": {p.id for p in ds.prefectures},
-        "municipality": {x.id for x in ds.municipalities},
-        "stakeholder": {s.id for s in ds.stakeholders},
-        "resource": {r.id for r in ds.resources},
-        "value category": {v.id for v in ds.value_categories},
-        "factor": {f.code for f in ds.factors},
-        "driver": {d.code for d in ds.drivers},
-        "principle": {p.code for p in ds.principles},
-        **{scheme: {v.id for v in ds.vocab if v.scheme == scheme} for scheme in m.VOCAB_SCHEMES},
-    }
-    out: list[Problem] = []
+# The kinds a reference can name, each with the kind of definition that satisfies it.
+REFERENCE_KINDS = ("source", "prefecture", "municipality", "stakeholder", "resource", "value category", "factor",
+                   "driver", "principle", *m.VOCAB_SCHEMES)
+PLAN_MEASURE = "plan measure"  # a KPI's measure: one of its own plan's, named "<plan>/<measure>"
+
+
+def known_ids(ds: m.Dataset) -> dict[str, set[str]]:
+    """The ids a reference may name, by kind (from `definitions`, and each plan's own measures)."""
+    known: dict[str, set[str]] = {kind: set() for kind in (*REFERENCE_KINDS, PLAN_MEASURE)}
+    for kind, key, _ in definitions(ds):
+        if kind in known:
+            known[kind].add(key)
+    known[PLAN_MEASURE] = {f"{plan.id}/{me.id}" for plan in ds.plans for me in plan.measures}
+    return known
+
+
+def references(ds: m.Dataset) -> list[tuple[str, str, Loc, str]]:
+    """Every id the data set refers to, as (kind, id, owner's location, field), in the order problems are reported."""
+    out: list[tuple[str, str, Loc, str]] = []
 
     def need(kind: str, ref: str | None, loc: Loc, field: str) -> None:
-        if ref is not None and ref not in known[kind]:
-            out.append(Problem(loc.at(field), f"undefined {kind.replace('_', ' ').rstrip('s')} {ref!r}"))
+        if ref is not None:
+            out.append((kind, ref, loc, field))
 
     for ev in ds.evidence():
         need("source", ev.source, _owner(ev.loc), "source")
@@ -116,11 +129,9 @@ def check_references(ds: m.Dataset) -> list[Problem]:
                 need(t.scheme, t.code, t.loc, "code")
     for plan in ds.plans:
         need("municipality", plan.municipality, _owner(plan.evidence.loc), "municipality")
-        measures = {me.id for me in plan.measures}
         for kpi in plan.kpis:
-            if kpi.measure is not None and kpi.measure not in measures:
-                out.append(Problem(_owner(kpi.evidence.loc).at("measure"),
-                                   f"{kpi.measure!r} is not a measure of plan {plan.id!r}"))
+            if kpi.measure is not None:
+                need(PLAN_MEASURE, f"{plan.id}/{kpi.measure}", _owner(kpi.evidence.loc), "measure")
         for me in plan.measures:
             for ref in me.domains:
                 need("domains", ref, _owner(me.evidence.loc), "domains")
@@ -133,6 +144,23 @@ def check_references(ds: m.Dataset) -> list[Problem]:
             need(t.scheme, t.code, t.loc, "code")
     for d in ds.drivers:
         need("value category", d.value_category, _owner(d.evidence.loc), "value_category")
+    return out
+
+
+def check_references(ds: m.Dataset, known: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Every id a record refers to is defined, and each tag names a defined framework code.
+
+    `known` (by kind) defaults to the ids `ds` defines; pass the whole data folder's to check part of it."""
+    known = known_ids(ds) if known is None else known
+    out = []
+    for kind, ref, loc, field in references(ds):
+        if ref in known.get(kind, ()):
+            continue
+        if kind == PLAN_MEASURE:
+            plan, measure = ref.split("/", 1)
+            out.append(Problem(loc.at(field), f"{measure!r} is not a measure of plan {plan!r}"))
+        else:
+            out.append(Problem(loc.at(field), f"undefined {kind.replace('_', ' ').rstrip('s')} {ref!r}"))
     return out
 
 
@@ -157,9 +185,24 @@ def source_texts(sources_dir: Path, ids: Iterable[str]) -> dict[str, str]:
     return texts
 
 
-def check_quotes(ds: m.Dataset, sources_dir: Path) -> list[Problem]:
-    """Every quote occurs verbatim (whitespace aside) in the text of its source."""
-    texts = source_texts(sources_dir, {s.id for s in ds.sources})
+def source_digest(sources_dir: Path, sid: str) -> str:
+    """What a quote check of source `sid` depends on: the bytes of each candidate text file (empty: none)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for suffix in SOURCE_SUFFIXES:
+        path = sources_dir / f"{sid}{suffix}"
+        if path.is_file():
+            digest.update(suffix.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def check_quotes(ds: m.Dataset, sources_dir: Path, texts: dict[str, str] | None = None) -> list[Problem]:
+    """Every quote occurs verbatim (whitespace aside) in the text of its source.
+
+    `texts` (squashed, by source id; default: those of the sources `ds` defines) lets one data file be
+    checked against the texts of sources another file defines."""
+    texts = source_texts(sources_dir, {s.id for s in ds.sources}) if texts is None else texts
     out = []
     for s in ds.sources:
         if s.id not in texts:

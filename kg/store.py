@@ -145,8 +145,21 @@ def open_read_only(path: Path) -> pyoxigraph.Store:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class Delta:
+    """The triples a new graph adds to and removes from the graph whose N-Triples have SHA-256 `base`."""
+
+    base: str
+    added: set[bytes]
+    removed: set[bytes]
+
+    def ntriples(self) -> bytes:
+        """Every changed triple, added or removed, as N-Triples."""
+        return b"".join(line + b"\n" for line in sorted(self.added | self.removed))
+
+
 @contextlib.contextmanager
-def _locked(build_dir: Path) -> Iterator[None]:
+def locked(build_dir: Path) -> Iterator[None]:
     """Hold the build folder's lock: one build at a time writes into it."""
     build_dir.mkdir(parents=True, exist_ok=True)
     with open(build_dir / LOCK, "a+b") as fh:
@@ -159,77 +172,100 @@ def _locked(build_dir: Path) -> Iterator[None]:
 
 def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = (),
             same_graph: pyoxigraph.Store | None = None,
-            progress: Callable[[str], None] | None = None) -> StoreInfo:
+            progress: Callable[[str], None] | None = None, delta: Delta | None = None,
+            check: Callable[[pyoxigraph.Store, Delta | None], None] | None = None,
+            record: dict[str, Any] | None = None, lock: bool = True) -> StoreInfo:
     """Write a new generation holding `files` (format -> bytes, `nt` required) and its store, then switch to it.
 
     `same_graph`, an in-memory store holding the same triples (the build's SHACL store), is what the
     extra writers read: Oxigraph answers their scans several times faster from memory than from disk.
+    `delta`, when it is the change from the current generation's graph, spares comparing the two graphs.
+    `check` is called with the new store (read-only) and the change it was updated by (None when it was
+    loaded whole or reused) before anything else is written; an exception from it stops the build with
+    the current generation still in use. `record` goes into the manifest. Without `lock` the caller holds
+    the build folder's lock (`locked`).
     """
-    say = progress or (lambda _msg: None)
+    with locked(build_dir) if lock else contextlib.nullcontext():
+        return _publish(build_dir, files, extras, same_graph, progress or (lambda _msg: None), delta, check,
+                        record or {})
+
+
+def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], same_graph: pyoxigraph.Store | None,
+             say: Callable[[str], None], delta: Delta | None,
+             check: Callable[[pyoxigraph.Store, Delta | None], None] | None, record: dict[str, Any]) -> StoreInfo:
     nt = files["nt"]
     digest = sha256(nt)
-    with _locked(build_dir):
-        _clean(build_dir)
-        previous = current(build_dir)
-        work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
-        for fmt, data in files.items():
-            say(f"writing {GRAPH_FILES[fmt]}")
-            write_atomic(work / GRAPH_FILES[fmt], data)
-        info_how, triples = _make_store(previous, work, nt, digest, say)
-        manifest: dict[str, Any] = {"sha256": digest, "triples": triples, "store": STORE_DIR, "extras": {},
-                                    "files": sorted(GRAPH_FILES[f] for f in files)}
-        for extra in extras:
-            reuse = previous.extra(extra.name, extra.version) if previous and info_how == "reused" else None
-            if previous is not None and reuse is not None and _copy_extra(previous, work, reuse):
-                manifest["extras"][extra.name] = reuse
-                continue
-            say(f"writing the {extra.name} files")
-            source = same_graph if same_graph is not None else open_read_only(work / STORE_DIR)
-            manifest["extras"][extra.name] = {**extra.write(source, work), "version": extra.version}
-        # The manifest is written last: a folder without one is never taken for a generation.
-        write_atomic(work / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
-        final = build_dir / f"{_GEN}{_next_number(build_dir)}"
-        os.replace(work, final)
-        _switch(build_dir, final.name)
-        _links(build_dir)
-        _clean(build_dir, keep=previous.path.name if previous else "")
-        return StoreInfo(Generation(final, manifest), triples, info_how)
+    _clean(build_dir)
+    previous = current(build_dir)
+    work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
+    for fmt, data in files.items():
+        say(f"writing {GRAPH_FILES[fmt]}")
+        write_atomic(work / GRAPH_FILES[fmt], data)
+    info_how, triples, applied = _make_store(previous, work, nt, digest, say, delta)
+    store = None
+    if check is not None and info_how != "reused":
+        store = open_read_only(work / STORE_DIR)
+        check(store, applied)
+    manifest: dict[str, Any] = {**record, "sha256": digest, "triples": triples, "store": STORE_DIR, "extras": {},
+                                "files": sorted(GRAPH_FILES[f] for f in files)}
+    for extra in extras:
+        reuse = previous.extra(extra.name, extra.version) if previous and info_how == "reused" else None
+        if previous is not None and reuse is not None and _copy_extra(previous, work, reuse):
+            manifest["extras"][extra.name] = reuse
+            continue
+        say(f"writing the {extra.name} files")
+        source = same_graph if same_graph is not None else store or open_read_only(work / STORE_DIR)
+        manifest["extras"][extra.name] = {**extra.write(source, work), "version": extra.version}
+    del store
+    # The manifest is written last: a folder without one is never taken for a generation.
+    write_atomic(work / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    final = build_dir / f"{_GEN}{_next_number(build_dir)}"
+    say(f"switching to {final.name}")
+    os.replace(work, final)
+    _switch(build_dir, final.name)
+    _links(build_dir)
+    _clean(build_dir, keep=previous.path.name if previous else "")
+    return StoreInfo(Generation(final, manifest), triples, info_how)
 
 
 def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
-                say: Callable[[str], None]) -> tuple[str, int]:
-    """Fill `work/store`: reused, updated from the previous generation's, or bulk-loaded."""
+                say: Callable[[str], None], delta: Delta | None = None) -> tuple[str, int, Delta | None]:
+    """Fill `work/store`: reused, updated from the previous generation's, or bulk-loaded; with the change applied."""
     import pyoxigraph
 
     target = work / STORE_DIR
     if previous is not None and (previous.store_path / "CURRENT").is_file():
-        if previous.manifest.get("sha256") == digest:
+        old_digest = str(previous.manifest.get("sha256"))
+        if old_digest == digest:
             say("the store is up to date")
             _backup(previous.store_path, target)
-            return "reused", int(previous.manifest.get("triples", 0))
+            return "reused", int(previous.manifest.get("triples", 0)), None
         old_nt = previous.file("nt")
-        if old_nt.is_file():
-            old, new = set(old_nt.read_bytes().split(b"\n")), set(nt.split(b"\n"))
-            removed, added = old - new, new - old
-            if len(removed) + len(added) <= INCREMENTAL_MAX_CHANGE * max(1, len(new)):
-                say(f"updating the store ({len(added)} triples added, {len(removed)} removed)")
-                _backup(previous.store_path, target)
-                store = pyoxigraph.Store(str(target))
-                parse = pyoxigraph.RdfFormat.N_TRIPLES
-                for quad in pyoxigraph.parse(b"\n".join(sorted(removed)) + b"\n", format=parse):
-                    store.remove(quad)
-                store.extend(pyoxigraph.parse(b"\n".join(sorted(added)) + b"\n", format=parse))
-                store.flush()
-                triples = len(store)
-                del store
-                return "updated", triples
+        if delta is None or delta.base != old_digest:
+            delta = None
+            if old_nt.is_file():
+                old, new = set(old_nt.read_bytes().split(b"\n")), set(nt.split(b"\n"))
+                delta = Delta(old_digest, new - old - {b""}, old - new - {b""})
+        if delta is not None and \
+                len(delta.removed) + len(delta.added) <= INCREMENTAL_MAX_CHANGE * max(1, nt.count(b"\n")):
+            say(f"updating the store ({len(delta.added)} triples added, {len(delta.removed)} removed)")
+            _backup(previous.store_path, target)
+            store = pyoxigraph.Store(str(target))
+            parse = pyoxigraph.RdfFormat.N_TRIPLES
+            for quad in pyoxigraph.parse(b"\n".join(sorted(delta.removed)) + b"\n", format=parse):
+                store.remove(quad)
+            store.extend(pyoxigraph.parse(b"\n".join(sorted(delta.added)) + b"\n", format=parse))
+            store.flush()
+            triples = len(store)
+            del store
+            return "updated", triples, delta
     say("loading the store")
     store = pyoxigraph.Store(str(target))
     store.bulk_load(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
     store.flush()
     triples = len(store)
     del store  # the store closes (and releases its lock) when the object is freed
-    return "loaded", triples
+    return "loaded", triples, None
 
 
 def _backup(source: Path, target: Path) -> None:

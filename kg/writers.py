@@ -10,7 +10,7 @@ object per subject, in the same order. The same N-Triples therefore always give 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kg.namespace import RDF_TYPE, XSD_STRING, compact
@@ -22,20 +22,42 @@ def _triples(ntriples: bytes) -> Iterator[Any]:
     return pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
-def turtle(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """Sorted N-Triples as Turtle with `prefixes` declared (in name order), a blank line between subjects."""
+def turtle_blocks(ntriples: bytes, prefixes: Mapping[str, str]) -> list[str]:
+    """Sorted N-Triples as Turtle statements, one per subject in order (`<s> p o ;\n\tp2 o2 .`), no prefixes.
+
+    Every graph this project writes names its nodes with IRIs (no blank nodes), so a subject's statement
+    depends on its own triples only: the statements of the parts of a graph are those of the whole.
+    """
     import pyoxigraph
 
     declared = {p: str(ns) for p, ns in sorted(prefixes.items())}
     out = (pyoxigraph.serialize(_triples(ntriples), format=pyoxigraph.RdfFormat.TURTLE, prefixes=declared)
            or b"").decode("utf-8")
-    # Oxigraph writes the @prefix lines in an order of its own: write them ourselves, sorted.
     body = out.split("\n")
     start = next((n for n, line in enumerate(body) if not line.startswith("@prefix ")), len(body))
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in declared.items())
+    text = "\n".join(body[start:]).rstrip("\n")
+    if not text:
+        return []
     # Literals come out with newlines escaped, so every " ." at a line end closes a statement.
-    text = "\n".join(body[start:]).replace(" .\n", " .\n\n").rstrip("\n")
-    return (header + "\n" + text + "\n").encode("utf-8")
+    parts = text.split(" .\n")
+    return [part + " ." for part in parts[:-1]] + [parts[-1]]
+
+
+def turtle_document(blocks: Iterable[str], prefixes: Mapping[str, str]) -> bytes:
+    """Turtle statements (turtle_blocks) as one document."""
+    return turtle_join([b.encode("utf-8") for b in blocks], prefixes)
+
+
+def turtle_join(blocks: Sequence[bytes | memoryview], prefixes: Mapping[str, str]) -> bytes:
+    """Encoded Turtle statements as one document: `prefixes` declared in name order (Oxigraph writes them in an
+    order of its own), a blank line between subjects."""
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted((p, str(ns)) for p, ns in prefixes.items()))
+    return header.encode("utf-8") + b"\n" + b"\n\n".join(blocks) + b"\n"
+
+
+def turtle(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """Sorted N-Triples as Turtle with `prefixes` declared (in name order), a blank line between subjects."""
+    return turtle_document(turtle_blocks(ntriples, prefixes), prefixes)
 
 
 class _Compactor:
@@ -81,8 +103,8 @@ def _object(term: str, compact: _Compactor) -> str:
     return f'{{"@value": {value}}}'
 
 
-def jsonld(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """Sorted N-Triples as JSON-LD: the prefixes as @context, one node object per subject in @graph.
+def jsonld_nodes(ntriples: bytes, prefixes: Mapping[str, str]) -> list[str]:
+    """Sorted N-Triples as JSON-LD node objects (as JSON text), one per subject in order.
 
     The JSON is written as text straight from the N-Triples lines (IRIs cannot hold " or \\, and a
     literal's N-Triples escapes are JSON escapes): half the time of going through parsed terms.
@@ -113,6 +135,20 @@ def jsonld(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
         else:
             props.setdefault(compact(p), []).append(_object(o, compact))
     flush()
+    return nodes
+
+
+def jsonld_document(nodes: Iterable[str], prefixes: Mapping[str, str]) -> bytes:
+    """Node objects (jsonld_nodes) as one JSON-LD document."""
+    return jsonld_join([n.encode("utf-8") for n in nodes], prefixes)
+
+
+def jsonld_join(nodes: Sequence[bytes | memoryview], prefixes: Mapping[str, str]) -> bytes:
+    """Encoded node objects as one JSON-LD document: the prefixes as @context, the nodes in @graph."""
     context = json.dumps({p: str(ns) for p, ns in sorted(prefixes.items())}, ensure_ascii=False, sort_keys=True)
-    graph = ",\n".join(nodes)
-    return f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n'.encode()
+    return f'{{"@context": {context},\n"@graph": [\n'.encode() + b",\n".join(nodes) + b"\n]}\n"
+
+
+def jsonld(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """Sorted N-Triples as JSON-LD: the prefixes as @context, one node object per subject in @graph."""
+    return jsonld_document(jsonld_nodes(ntriples, prefixes), prefixes)

@@ -99,11 +99,15 @@ def decode(data: bytes, name: str) -> str:
 def read_yaml(path: Path, display: str | None = None, limits: Limits = Limits()) -> Any:
     """Parse one YAML file into LineDict/LineList values; raise YamlError with its location."""
     name = display or str(path)
-    size = path.stat().st_size
+    check_file_size(path.stat().st_size, name, limits)
+    return parse_yaml(decode(path.read_bytes(), name), name, limits)
+
+
+def check_file_size(size: int, name: str, limits: Limits = Limits()) -> None:
+    """YamlError when a file of `size` bytes is over the limit (checked before the file is read)."""
     if size > limits.file_bytes:
         raise YamlError(Loc(name, 1), f"file of {size:,} bytes is over the {limits.file_bytes:,}-byte limit "
                                       "for one data file; split it")
-    return parse_yaml(decode(path.read_bytes(), name), name, limits)
 
 
 def parse_yaml(text: str, name: str, limits: Limits = Limits()) -> Any:

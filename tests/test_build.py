@@ -35,9 +35,10 @@ def test_fixture_graph_matches_golden_turtle() -> None:
 
 def test_build_writes_three_formats_with_the_same_graph(fixture_build) -> None:
     out, result = fixture_build
-    # One generation, `current` pointing at it, and the graph files where people look for them.
+    # One generation, `current` pointing at it, the graph files where people look for them, and the cache of
+    # what each data file gave (outside every generation: kg.filecache).
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["current", "dxkg.jsonld", "dxkg.nt", "dxkg.ttl", "gen-1"]
+        ["cache", "current", "dxkg.jsonld", "dxkg.nt", "dxkg.ttl", "gen-1"]
     assert (out / "dxkg.ttl").resolve() == (out / "gen-1" / "dxkg.ttl").resolve()
     ttl = Graph().parse(out / "dxkg.ttl", format="turtle")
     assert len(ttl) == result.triples

@@ -81,7 +81,7 @@ def test_a_misspelt_key_in_any_record_is_a_located_error(data_copy: Path, file: 
     assert "did you mean" in wanted[0]
 
 
-@pytest.mark.parametrize(("old", "new", "field", "message"), [
+WRONG = [
     ('date: "2022-01", source: fx_report, quote: "長野県', 'date: "2022-13", source: fx_report, quote: "長野県',
      "municipalities[0].figures[0].date", "must be YYYY, YYYY-MM or YYYY-MM-DD"),
     ('date: "2022-01", source: fx_report, quote: "長野県', 'date: "2023-02-30", source: fx_report, quote: "長野県',
@@ -94,7 +94,10 @@ def test_a_misspelt_key_in_any_record_is_a_located_error(data_copy: Path, file: 
      "must be lower-case ASCII letters"),
     ("    name: {ja: ドローン物流, en: Drone logistics}", "    name: {ja: ドローン物流}", "initiatives[0].name.en",
      "missing en"),
-])
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), WRONG)
 def test_wrong_values_are_located_errors(data_copy: Path, old: str, new: str, field: str, message: str) -> None:
     line = _edit(data_copy, INA, old, new)
     problems = _problems(data_copy)
@@ -191,3 +194,24 @@ def test_the_published_schema_is_valid_json_schema_and_covers_every_top_level_li
         "sources", "prefectures", "municipalities", "stakeholders", "resources", "initiatives", "plans", "factors",
         "value_categories", "drivers", "principles", "domains", "technologies", "stakeholder_types",
         "resource_kinds"}
+
+
+def test_the_fast_validator_agrees_with_python_jsonschema(tmp_path: Path) -> None:
+    """kg.schema.is_valid (fastjsonschema, draft 7) decides which files python-jsonschema (2020-12) must explain: on
+    every good file and every broken one of this module the two give the same verdict."""
+    from kg.load import data_files
+    from kg.schema import is_valid, validator
+    from kg.yamlio import read_yaml
+    from tests.conftest import FIXTURE_DATA, REAL_DATA
+
+    docs = [read_yaml(p) for folder in (FIXTURE_DATA, REAL_DATA) for p in data_files(folder)]
+    broken = [(f, o, w) for f, o, w, _ in MISSPELT] + [(INA, o, w) for o, w, _, _ in WRONG]
+    for n, (file, old, new) in enumerate(broken):
+        text = (FIXTURE_DATA / file).read_text(encoding="utf-8")
+        assert old in text
+        path = tmp_path / f"{n}.yaml"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        docs.append(read_yaml(path))
+    verdicts = [(is_valid(doc), not any(True for _ in validator().iter_errors(doc))) for doc in docs]
+    assert all(fast == slow for fast, slow in verdicts)
+    assert sum(1 for fast, _ in verdicts if not fast) == len(MISSPELT) + len(WRONG)

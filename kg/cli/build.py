@@ -42,10 +42,9 @@ def command(data_dir: Path | None, build_dir: Path | None, sources_dir: Path | N
         report_problems(exc.problems)
         fail(f"build failed: {len(exc.problems)} problem(s) in the data; nothing written", EXIT_INVALID)
         return
-    ds = result.dataset
-    click.echo(f"built {result.triples} triples: {len(ds.municipalities)} municipalities, "
-               f"{len(ds.initiatives)} initiatives, {sum(len(i.practices) for i in ds.initiatives)} practices, "
-               f"{len(ds.plans)} plan(s)")
+    n = result.counts
+    click.echo(f"built {result.triples} triples: {n.municipalities} municipalities, "
+               f"{n.initiatives} initiatives, {n.practices} practices, {n.plans} plan(s)")
     for path in result.files.values():
         click.echo(f"  {path}")
     if not result.quotes_checked:

@@ -35,7 +35,6 @@ def command(data_dir: Path | None, sources_dir: Path | None, no_sources: bool, q
     if result.problems:
         report_problems(result.problems)
         fail(f"invalid: {len(result.problems)} problem(s)", EXIT_INVALID)
-    ds = result.dataset
     quotes = "quotes checked" if result.quotes_checked else "quotes NOT checked (no source texts)"
-    click.echo(f"valid: {len(ds.evidence())} pieces of evidence, {result.triples} triples, "
+    click.echo(f"valid: {result.counts.evidence} pieces of evidence, {result.triples} triples, "
                f"SHACL conforms, {quotes}")

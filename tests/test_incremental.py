@@ -1,0 +1,180 @@
+"""The incremental build: after edits, additions and deletions of data files, the same bytes as a cold build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+
+from kg.build import build
+from kg.codes import full_code
+from kg.filecache import CACHE_DIR, FileCache, version
+from kg.paths import shapes_file
+from kg.shaclsparql import affected_nodes, validate_store
+from kg.store import open_store
+from kg.synth import write_synthetic
+from tests.conftest import FIXTURE_SOURCES, REAL_DATA
+
+FILES = ("dxkg.nt", "dxkg.ttl", "dxkg.jsonld")
+
+
+def _same_as_cold(data: Path, build_dir: Path, tmp_path: Path, sources: Path | None, engine: str = "auto") -> None:
+    """The outputs and the store of `build_dir` are those of a build from scratch."""
+    cold = tmp_path / f"cold-{len(list(tmp_path.glob('cold-*')))}"
+    build(data, cold, sources, shacl_engine=engine)
+    for name in FILES:
+        assert (build_dir / name).read_bytes() == (cold / name).read_bytes(), name
+    assert set(open_store(build_dir)) == set(open_store(cold))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_edits_additions_and_deletions_give_the_cold_bytes(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    said: list[str] = []
+    build(data_copy, out, FIXTURE_SOURCES, progress=said.append)
+    assert "6 of 6 files turned into triples, the rest from the cache" in said  # framework, sources, vocab, 3 cases
+    cases = data_copy / "cases"
+
+    said.clear()
+    _edit(cases / "ina.yaml", "value: 66528", "value: 66529")  # a figure, in one case file
+    build(data_copy, out, FIXTURE_SOURCES, progress=said.append)
+    assert "1 of 6 files turned into triples, the rest from the cache" in said
+    _same_as_cold(data_copy, out, tmp_path, FIXTURE_SOURCES)
+
+    # A new case file (a copy of Ina under other ids and code), then the original deleted.
+    text = (cases / "ina.yaml").read_text(encoding="utf-8")
+    new = text.replace("ina", "inb").replace("hokushin", "hokuto").replace('"202096"', '"202100"')
+    new = new.replace("伊那市", "伊那北市")
+    (cases / "inb.yaml").write_text(new, encoding="utf-8")
+    build(data_copy, out, None)
+    _same_as_cold(data_copy, out, tmp_path, None)
+    (cases / "ina.yaml").unlink()
+    build(data_copy, out, None)
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+    # A file moved to another name with the same content: read from the cache, same graph.
+    said.clear()
+    (cases / "mori-hokkaido.yaml").rename(cases / "mori-h.yaml")
+    build(data_copy, out, None, progress=said.append)
+    assert "0 of 6 files turned into triples, the rest from the cache" in said
+    assert "the store is up to date" in said
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def test_a_code_another_file_declares_remakes_the_files_that_use_it(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build(data_copy, out, None)
+    said: list[str] = []
+    # Nagano's code is in sources.yaml; Ina's IRIs and links name it: its fragment must be made again.
+    _edit(data_copy / "sources.yaml", 'code: "200000"', 'code: "210005"')
+    build(data_copy, out, None, progress=said.append)
+    assert "2 of 6 files turned into triples, the rest from the cache" in said  # sources.yaml and ina.yaml
+    _same_as_cold(data_copy, out, tmp_path, None)
+    assert b"prefecture/210005" in (out / "dxkg.nt").read_bytes()
+
+
+def test_a_failed_build_writes_nothing_and_the_next_good_one_catches_up(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build(data_copy, out, None)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    _edit(data_copy / "cases" / "ina.yaml", "kind: city", "kind: metropolis")
+    with pytest.raises(Exception, match="metropolis"):
+        build(data_copy, out, None)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # the cache included
+    _edit(data_copy / "cases" / "ina.yaml", "kind: metropolis", "kind: town")
+    build(data_copy, out, None)
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def test_a_cache_in_another_format_version_is_ignored(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build(data_copy, out, None)
+    cache = FileCache(out)
+    other = out / CACHE_DIR / "v-0-0000000000000000"
+    shutil.copytree(cache.root, other)  # what an older dxkg left
+    entries = list((cache.root / "files").glob("*.json"))
+    assert entries
+    for path in entries:  # entries that say another version, in this version's folder
+        entry = json.loads(path.read_bytes())
+        entry["version"], entry["problems"] = "0-0000000000000000", [[1, "", "stale"]]
+        path.write_bytes(json.dumps(entry).encode())
+    said: list[str] = []
+    _edit(data_copy / "cases" / "ina.yaml", "value: 66528", "value: 66530")
+    build(data_copy, out, None, progress=said.append)
+    assert "6 of 6 files turned into triples, the rest from the cache" in said  # none of them trusted
+    assert not other.exists() and version().startswith("1-")
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def test_synthetic_edits_are_validated_on_the_nodes_they_touch(tmp_path: Path) -> None:
+    data, out = tmp_path / "synth", tmp_path / "build"
+    write_synthetic(data, 6, seed=3, real_data=REAL_DATA)
+    build(data, out, None, shacl_engine="sparql")
+    case = sorted((data / "cases").glob("*.yaml"))[2]
+    said: list[str] = []
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("  kind: town", "  kind: village", 1).replace("  kind: city", "  kind: town", 1),
+                    encoding="utf-8")
+    build(data, out, None, progress=said.append, shacl_engine="sparql")
+    assert any("focus nodes the change can affect" in s for s in said), said
+    assert any(s.startswith("updating the store") for s in said)
+    _same_as_cold(data, out, tmp_path, None, "sparql")
+    # A municipality added (a copy under another id and code), then gone again, with its initiatives.
+    first = sorted((data / "cases").glob("*.yaml"))[0]
+    mid = first.stem  # m<code>
+    added = data / "cases" / "added.yaml"
+    code = full_code("47999")
+    added.write_text(first.read_text(encoding="utf-8").replace(mid, "m" + code).replace(mid[1:], code),
+                     encoding="utf-8")
+    build(data, out, None, shacl_engine="sparql")
+    _same_as_cold(data, out, tmp_path, None, "sparql")
+    added.unlink()
+    build(data, out, None, shacl_engine="sparql")
+    _same_as_cold(data, out, tmp_path, None, "sparql")
+
+
+@pytest.mark.parametrize("change", ["literal", "label", "type", "link"])
+def test_validating_the_affected_nodes_finds_what_validating_all_finds(fixture_build, change: str) -> None:
+    """Break the fixture's graph in each way a constraint can see; the focus nodes affected_nodes gives find
+    exactly the violations that validating every node finds."""
+    out, _ = fixture_build
+    nt = (out / "dxkg.nt").read_bytes()
+    dx, idns = "https://w3id.org/dxkg/ontology#", "https://w3id.org/dxkg/id/"
+    lines = set(nt.decode("utf-8").splitlines())
+    if change == "literal":  # a value that is not a number
+        old = {line for line in lines if line.startswith(f"<{idns}outcome/mori-h-work-time> <{dx}value>")}
+        new = {f'<{idns}outcome/mori-h-work-time> <{dx}value> "twenty" .'}
+    elif change == "label":  # a practice without its Japanese label
+        old = {line for line in lines if line.startswith(f"<{idns}practice/ina-reuse> "
+                                                         "<http://www.w3.org/2000/01/rdf-schema#label>")
+               and line.endswith("@ja .")}
+        new = set()
+    elif change == "type":  # a stakeholder no longer typed: the participations naming it break (sh:class)
+        old = {line for line in lines if line.startswith(f"<{idns}stakeholder/")
+               and f"<{dx}Stakeholder>" in line and "rdf-syntax-ns#type" in line}
+        new = set()
+    else:  # a practice linked to a second initiative (^dx:practice maxCount 1)
+        old = set()
+        new = {f"<{idns}initiative/ina-drone-logistics> <{dx}practice> <{idns}practice/mori-s-visits> ."}
+    assert old or new
+    after = sorted((lines - old) | new)
+    store = pyoxigraph.Store()
+    store.bulk_load(("\n".join(after) + "\n").encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    shapes = Graph().parse(shapes_file(), format="turtle")
+    everything = validate_store(store, shapes)
+    changed = "".join(f"{line}\n" for line in sorted(old ^ new)).encode()
+    focus = affected_nodes(changed, store)
+    assert focus is not None
+    assert everything, change  # each change does break a constraint
+    assert validate_store(store, shapes, focus=focus) == everything
+    assert affected_nodes(b"<https://x/a> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <https://x/b> .\n",
+                          store) is None  # a class hierarchy change: validate everything
