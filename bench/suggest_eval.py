@@ -1,14 +1,22 @@
 """Leave-one-case-out evaluation of `dxkg suggest`, with baselines, and the time to suggest on a source.
 
-Every case file is held out in turn: the suggester is fitted on the others (its own thresholds come
-from out-of-fold scores inside that training set, so nothing of the held-out file leaks in) and
-suggests for the held-out practices and plan measures from their verbatim quotes alone. Gold is the
-curated tags, reported three ways: explicit tags only (the source's own marks), inferred only, and
-all. Baselines, in the same run: the majority code, and BM25 alone (a vote of the five nearest
-curated examples) and BM25 over the framework's definitions alone; baselines have no calibrated
-score, so their precision and recall are those of their best guess (top 1).
+Every case file is held out in turn: the suggester is fitted on the others (its weights and
+thresholds come from out-of-fold scores inside that training set, so nothing of the held-out file
+leaks into any fitted statistic) and suggests for the held-out practices and plan measures.
+
+What it is given (`--input`): `window` (default), each item as a curator sees it in its source, the
+sentences of the quote's passage that overlap the quote plus one sentence either side (the quote
+found in `<sources>/<source>.txt` with whitespace ignored; the quote alone where it cannot be found),
+which is what `dxkg suggest` ranks in use, a passage of a document; `quote`, the verbatim quote
+alone; `passage`, the whole passage(s) the quote lies in. Training examples are read the same way.
+
+Gold is the curated tags, reported three ways: explicit tags only (the source's own marks), inferred
+only, and all. Baselines, in the same run and on the same input: the majority code, BM25 alone (a
+vote of the five nearest curated examples) and BM25 over the framework's definitions alone;
+baselines have no calibrated score, so their precision and recall are those of their best guess (top 1).
 
     .venv/bin/python bench/suggest_eval.py                    # data/ and ../shared/seeds
+    .venv/bin/python bench/suggest_eval.py --input quote      # the quotes alone
     .venv/bin/python bench/suggest_eval.py --encoder          # also with the optional sentence encoder
     .venv/bin/python bench/suggest_eval.py --data tests/fixtures/data --sources tests/fixtures/sources
 """
@@ -26,6 +34,7 @@ import numpy as np
 
 from kg.load import parse_data
 from kg.paths import default_sources_dir
+from kg.text.context import example_contexts
 from kg.text.index import TextIndex
 from kg.text.records import SCHEMES, Example, TrainingSet, training_set
 from kg.text.suggest import Suggester, load_encoder
@@ -64,8 +73,21 @@ def _baselines(train: TrainingSet, tok: Tokeniser) -> dict[str, object]:
     return {"majority": majority, "bm25 neighbours": bm25_neighbours, "bm25 definitions": bm25_definitions}
 
 
-def evaluate(ts: TrainingSet, tok: Tokeniser, encoder: object | None, log) -> tuple[dict, dict]:
-    """{(method, scheme, gold): rows} with rows (ranked codes, shown codes, gold codes, all curated codes)."""
+INPUT_WINDOWS = {"quote": None, "window": 1, "passage": 10_000}
+
+
+def contexts_for(ts: TrainingSet, sources: Path | None, mode: str) -> dict[Example, str]:
+    """The text each example is read as (see --input)."""
+    window = INPUT_WINDOWS[mode]
+    if window is None or sources is None:
+        return {e: e.quote for e in ts.examples}
+    return example_contexts(ts.examples, sources, window)
+
+
+def evaluate(ts: TrainingSet, tok: Tokeniser, encoder: object | None, log, contexts: dict[Example, str]
+             ) -> tuple[dict, dict]:
+    """{(method, scheme, gold): rows} with rows (ranked codes, shown codes, gold codes, all curated codes,
+    kind of the item)."""
     results: dict[tuple[str, str, str], list] = defaultdict(list)
     thresholds: dict[str, list[float]] = defaultdict(list)
     cases = sorted({e.case_file for e in ts.examples})
@@ -74,16 +96,17 @@ def evaluate(ts: TrainingSet, tok: Tokeniser, encoder: object | None, log) -> tu
         log(f"case {n}/{len(cases)}: {case}")
         train = ts.without(case)
         held: list[Example] = [e for e in ts.examples if e.case_file == case]
-        fitted = {"model": Suggester.fit(train, tok)}
+        fitted = {"model": Suggester.fit(train, tok, contexts=contexts)}
         if encoder is not None:
-            fitted["model + encoder"] = Suggester.fit(train, tok, encoder)  # type: ignore[arg-type]
+            fitted["model + encoder"] = Suggester.fit(train, tok, encoder, contexts=contexts)  # type: ignore[arg-type]
         for s in SCHEMES:
             thresholds[s].append(fitted["model"].thresholds[s])
         base = _baselines(train, tok)
         for e in held:
-            terms = tok.terms(e.quote)
+            text = contexts[e]
+            terms = tok.terms(text)
             schemes = tuple(s for s in SCHEMES if e.codes(s))
-            ranked = {m: fitted[m].rank(e.quote, schemes, terms) for m in methods}
+            ranked = {m: fitted[m].rank(text, schemes, terms, e.kind) for m in methods}
             for s in schemes:
                 curated = e.codes(s)
                 for m in methods:
@@ -91,12 +114,12 @@ def evaluate(ts: TrainingSet, tok: Tokeniser, encoder: object | None, log) -> tu
                     shown = {c for c, p in ranked[m][s] if p >= fitted[m].thresholds[s]}
                     for g, bases in GOLDS.items():
                         if e.codes(s, bases):
-                            results[(m, s, g)].append((codes, shown, e.codes(s, bases), curated))
+                            results[(m, s, g)].append((codes, shown, e.codes(s, bases), curated, e.kind))
                 for m, f in base.items():
                     codes = f(terms, s)
                     for g, bases in GOLDS.items():
                         if e.codes(s, bases):
-                            results[(m, s, g)].append((codes, {codes[0]}, e.codes(s, bases), curated))
+                            results[(m, s, g)].append((codes, {codes[0]}, e.codes(s, bases), curated, e.kind))
     return results, thresholds
 
 
@@ -125,6 +148,22 @@ def table(results: dict, methods: list[str]) -> str:
                 x = summary(rows)
                 lines.append(f"| {s} | {g} | {m} | {x['n']} | {x['top1']:.2f} | {x['top3']:.2f} | {x['shown']} | "
                              f"{x['precision']:.2f} | {x['precision_any']:.2f} | {x['recall']:.2f} |")
+    return "\n".join(lines)
+
+
+def by_kind(results: dict, methods: list[str]) -> str:
+    """All-gold figures split by what the item is: a practice done or a measure of a plan."""
+    lines = ["| scheme | kind | method | items | top-1 | top-3 | shown | precision | recall |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for s in SCHEMES:
+        for kind in ("practice", "measure"):
+            for m in methods:
+                rows = [r for r in results.get((m, s, "all"), []) if r[4] == kind]
+                if not rows:
+                    continue
+                x = summary(rows)
+                lines.append(f"| {s} | {kind} | {m} | {x['n']} | {x['top1']:.2f} | {x['top3']:.2f} | {x['shown']} | "
+                             f"{x['precision']:.2f} | {x['recall']:.2f} |")
     return "\n".join(lines)
 
 
@@ -205,6 +244,8 @@ def main() -> None:
     ap.add_argument("--sources", type=Path, default=None, help="source texts [default: ../shared/seeds]")
     ap.add_argument("--encoder", action="store_true", help="also evaluate with the optional sentence encoder")
     ap.add_argument("--repeat", type=int, default=5, help="timing runs")
+    ap.add_argument("--input", choices=list(INPUT_WINDOWS), default="window",
+                    help="what each held-out item is given as [default: window]")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -222,19 +263,25 @@ def main() -> None:
         if encoder is None:
             sys.exit("--encoder: install the extra first (pip install -e '.[encoder]')")
     n_ex = len(ts.examples)
+    contexts = contexts_for(ts, sources, args.input)
+    located = sum(contexts[e] != e.quote for e in ts.examples)
     print(f"# suggest evaluation: {args.data}, {n_ex} tagged examples in "
           f"{len({e.case_file for e in ts.examples})} case files, leave-one-case-out\n")
+    print(f"Input: {args.input} ({located} of {n_ex} examples read in their source; median "
+          f"{statistics.median(len(t) for t in contexts.values()):.0f} characters)\n")
     t = time.perf_counter()
-    results, thresholds = evaluate(ts, tok, encoder, log)
+    results, thresholds = evaluate(ts, tok, encoder, log, contexts)
     methods = ["majority", "bm25 neighbours", "bm25 definitions", "model"] + (["model + encoder"] if encoder else [])
     print(table(results, methods))
     print(f"\n(evaluation {time.perf_counter() - t:.1f} s)\n")
     print("Thresholds the held-out folds used (out-of-fold inside each training set): " + "; ".join(
         f"{s} {min(v):.2f}–{max(v):.2f}" for s, v in thresholds.items()))
+    print("\n## By kind (all curated tags)\n")
+    print(by_kind(results, methods))
     print("\n## Per code (model, all curated tags)\n")
     print(per_code(results, "model"))
     t = time.perf_counter()
-    sg = Suggester.fit(ts, tok)
+    sg = Suggester.fit(ts, tok, contexts=contexts)
     fit_time = time.perf_counter() - t
     print(f"\n## The default model (fitted on everything in {fit_time:.2f} s)\n")
     for s in SCHEMES:

@@ -39,7 +39,7 @@ from kg.checks import (
 from kg.checks import references as reference_list
 from kg.filecache import FileCache
 from kg.fragments import Fragment, make
-from kg.load import Problem, data_files, display_path, merge, parse_file
+from kg.load import Problem, data_files, declared_ids, display_path, merge, parse_file
 from kg.rdf import Codes, record_lines, used_schemes
 from kg.yamlio import Limits, Loc, YamlError, check_file_size
 
@@ -172,7 +172,7 @@ def read_folder(data_dir: Path, cache: FileCache | None = None, limits: Limits |
                                            entry["summary"], entry, from_cache=True))
             continue
         ds, problems = parse_file(path, display, limits, data)
-        summary = {} if problems else summarise(ds)
+        summary = {"declares": declared_ids(data, display, limits)} if problems else summarise(ds)
         entry = {"problems": _problems_out(problems), "summary": summary}
         if cache is not None:
             folder.pending.append(partial(cache.put_entry, key, entry))
@@ -196,8 +196,12 @@ def known_ids(folder: Folder) -> dict[str, set[str]]:
 
 
 def cross_checks(folder: Folder) -> list[Problem]:
-    """Unique ids and resolved references across files: kg.checks' messages, from the summaries."""
+    """Unique ids and resolved references across files: kg.checks' messages, from the summaries.
+
+    An id a refused file declares counts as known here: that file's own problem is what to fix."""
     known = known_ids(folder)
+    declared = {i for r in folder.files for i in r.summary.get("declares", [])}
+    known = {kind: ids | declared for kind, ids in known.items()}
     where: dict[tuple[str, str], list[int]] = {}
     involved: set[int] = set()
     for n, r in enumerate(folder.files):

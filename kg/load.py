@@ -323,6 +323,27 @@ def parse_file(path: Path, display: str, limits: Limits | None = None,
     return ds, problems
 
 
+def declared_ids(data: bytes, display: str, limits: Limits | None = None) -> list[str]:
+    """Every `id:` a refused file writes, read without the schema: the ids it would define once fixed.
+
+    A file with a problem defines nothing, so the references other files make to its ids would be
+    reported too; those are the same mistake seen twice, and the curator should see only its cause."""
+    try:
+        doc = parse_yaml(decode(data, display), display, limits or Limits())
+    except YamlError:
+        return []
+    found, stack = set(), [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("id"), str):
+                found.add(node["id"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(found)
+
+
 def merge(into: m.Dataset, part: m.Dataset) -> None:
     """Append one file's records to the data set, in file order."""
     for f in fields(m.Dataset):

@@ -72,3 +72,8 @@ def default_sources_dir() -> Path | None:
         if shared.is_dir():
             return shared
     return None
+
+
+def endpoint_asset(name: str) -> Path:
+    """A file the query page inlines (its script, the vendored editor bundle and its licences)."""
+    return _package_dir("kg.endpoint") / name

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import DxkgError
-from kg.namespace import PREFIXES, XSD_STRING
+from kg.namespace import PREFIXES
 from kg.namespace import compact as compact_iri
 
 if TYPE_CHECKING:
@@ -24,61 +22,91 @@ class QueryError(DxkgError):
     """A query that cannot be run: bad syntax, refused clause, unknown saved query (exit status 1)."""
 
 
+RELIABILITIES = {"primary": ("primary",), "secondary": ("primary", "secondary")}
+
+
 @dataclass(frozen=True)
 class SavedQuery:
+    """A `.rq` file with its KG-Hub style `#+ key: value` header lines."""
+
     name: str
     summary: str
     text: str
     path: Path
+    summary_ja: str = ""
+    reliability: str = ""  # the variable of its `VALUES ?var { … }` block of reliabilities, when it counts cases
+    columns_ja: dict[str, str] = field(default_factory=dict)  # its variables' names in Japanese, for tables
+
+    def describe(self, lang: str = "ja") -> str:
+        return (self.summary_ja or self.summary) if lang == "ja" else (self.summary or self.summary_ja)
+
+
+def _header(text: str, key: str) -> str:
+    match = re.search(rf"^#\+\s*{key}:\s*(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else ""
 
 
 def saved_queries(folder: Path | None = None) -> list[SavedQuery]:
-    """The named `.rq` files (the packaged ones by default), each with the summary from its `#+ summary:` header."""
+    """The named `.rq` files (the packaged ones by default), with their `#+ summary:` (and `summary_ja:`)."""
     from kg.paths import queries_dir
 
     folder = folder or queries_dir()
     out = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        match = re.search(r"^#\+\s*summary:\s*(.+)$", text, re.MULTILINE)
-        out.append(SavedQuery(path.stem, match.group(1).strip() if match else "", text, path))
+        variable = _header(text, "reliability").split(" ")[0] if _header(text, "reliability") else ""
+        columns = dict(pair.split("=", 1) for pair in _header(text, "columns_ja").split() if "=" in pair)
+        out.append(SavedQuery(path.stem, _header(text, "summary"), text, path, _header(text, "summary_ja"),
+                              variable, columns))
     return out
 
 
-def resolve_query(arg: str) -> tuple[str, str | None]:
-    """Query text for a saved query name, a .rq file path, or inline SPARQL; and the saved name if any."""
+def with_reliability(query: SavedQuery, min_reliability: str) -> str:
+    """The saved query's text counting the sources at least as reliable as `min_reliability`: its
+    `VALUES ?var { … }` block rewritten (a query run as it is elsewhere counts primary sources only)."""
+    if not query.reliability:
+        return query.text
+    if min_reliability not in RELIABILITIES:
+        raise QueryError(f"unknown reliability {min_reliability!r} (known: {', '.join(RELIABILITIES)})")
+    values = " ".join(f'"{r}"' for r in RELIABILITIES[min_reliability])
+    pattern = re.compile(rf"VALUES\s+{re.escape(query.reliability)}\s*\{{[^}}]*\}}")
+    if not pattern.search(query.text):
+        raise QueryError(f"saved query {query.name} declares {query.reliability} but has no VALUES block for it")
+    return pattern.sub(lambda _m: f"VALUES {query.reliability} {{ {values} }}", query.text)
+
+
+def resolve_query(arg: str, min_reliability: str = "primary") -> tuple[str, str | None]:
+    """Query text for a saved query name, a .rq file path, or inline SPARQL; and the saved name if any.
+
+    A saved query that counts cases counts the sources at least as reliable as `min_reliability`."""
     for q in saved_queries():
         if q.name == arg:
-            return q.text, q.name
+            return with_reliability(q, min_reliability), q.name
     if "\n" not in arg and len(arg) < 4096 and arg.endswith((".rq", ".sparql")):
         path = Path(arg)
         if not path.is_file():
             raise QueryError(f"query file not found: {arg}")
         return path.read_text(encoding="utf-8"), None
     if re.fullmatch(r"[A-Za-z0-9_-]+", arg):
-        names = ", ".join(q.name for q in saved_queries())
-        raise QueryError(f"no saved query named {arg!r} (saved: {names})")
+        import difflib
+
+        names = [q.name for q in saved_queries()]
+        close = difflib.get_close_matches(arg, names, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}?" if close else f"saved: {', '.join(names)}"
+        raise QueryError(f"no saved query named {arg!r} ({hint})")
     return arg, None
 
 
-# Tokens that could hide a keyword: comments, strings (long and short), IRIs.
-_LEXEMES = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-)
-_FORBIDDEN = re.compile(r"(?<![\w:?$])(SERVICE|FROM|LOAD)(?![\w:])", re.IGNORECASE)
+def refuse_outbound(query: str, known_graphs: Iterable[str] = ()) -> str:
+    """Refuse clauses that reach beyond the store (SERVICE, LOAD, FROM naming a graph it does not hold);
+    return the normalised text, the one to evaluate (see kg.guard; kg.sandbox is what keeps queries off
+    the network)."""
+    from kg.guard import Refused, check
 
-
-def refuse_outbound(query: str) -> None:
-    """Refuse clauses that make an engine fetch from the network (SERVICE, FROM, FROM NAMED, LOAD).
-
-    Comments, strings and IRIs are blanked first, so a keyword inside them does not count.
-    """
-    bare = _LEXEMES.sub(lambda mt: " " if mt.group(0).startswith("#") else '""', query)
-    match = _FORBIDDEN.search(bare)
-    if match:
-        word = match.group(1).upper()
-        raise QueryError(f"{word} is refused: queries run on the local graph only and never fetch from the network")
+    try:
+        return check(query, known_graphs, prefixes=PREFIXES).text
+    except Refused as exc:
+        raise QueryError(str(exc)) from exc
 
 
 @dataclass
@@ -93,14 +121,18 @@ class Result:
 
 
 def run(store: pyoxigraph.Store, query: str) -> Result:
-    """Run one query on a store, after refusing network clauses."""
+    """Run one query on a store, after refusing clauses that reach beyond it (see refuse_outbound).
+
+    A process that runs queries from others should also have called `kg.sandbox.deny_network()`."""
     import pyoxigraph
 
-    refuse_outbound(query)
+    text = refuse_outbound(query, (g.value for g in store.named_graphs()))
     try:
-        answer = store.query(query, prefixes=PREFIXES)
+        answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return Result("ask", [], [], boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):
@@ -125,94 +157,26 @@ def compact(term: Any) -> str:
     return term.value
 
 
-def format_result(result: Result, fmt: str) -> str:
-    """Render a result as table, csv, tsv or json (SPARQL 1.1 results formats for the latter three)."""
+def format_result(result: Result, fmt: str, headers: dict[str, str] | None = None) -> str:
+    """Render a result as a table (`headers` renames its columns), or in the SPARQL 1.1 results formats
+    (csv, tsv, json; N-Triples for CONSTRUCT/DESCRIBE) with the writer the endpoint uses (kg.results)."""
+    from kg import results
+
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown format {fmt!r} (known: {', '.join(RESULT_FORMATS)})")
     if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean})
-        return "true" if result.boolean else "false"
-    if result.kind == "graph" and fmt != "table":
-        import pyoxigraph
-
-        rdf_format = pyoxigraph.RdfFormat.N_TRIPLES
-        return pyoxigraph.serialize(result.raw, format=rdf_format).decode("utf-8")
+        if fmt == "table":
+            return "true" if result.boolean else "false"
+        return results.write_boolean(bool(result.boolean), fmt).body.decode("utf-8")
     if fmt == "table":
-        return _table(result)
-    if fmt == "json":
-        return json.dumps(_json(result), ensure_ascii=False, indent=1)
-    return _delimited(result, fmt)
+        return _table(result, headers)
+    if result.kind == "graph":
+        return results.write_triples(result.raw, "ntriples").body.decode("utf-8")
+    return results.write_solutions(result.variables, result.rows, fmt).body.decode("utf-8")
 
 
-def _table(result: Result) -> str:
-    header = result.variables
-    body = [[compact(t) for t in row] for row in result.rows]
-    widths = [min(60, max([_width(h)] + [_width(r[i]) for r in body])) for i, h in enumerate(header)]
-    lines = [" | ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)),
-             "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(_pad(_clip(c, w), w) for c, w in zip(row, widths, strict=True)) for row in body]
-    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
-    return "\n".join(lines)
+def _table(result: Result, headers: dict[str, str] | None = None) -> str:
+    from kg.tables import table
 
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _clip(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
-    if _width(text) <= width:
-        return text
-    out = ""
-    for c in text:
-        if _width(out + c) > width - 1:
-            break
-        out += c
-    return out + "…"
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def _json_term(term: Any) -> dict[str, str] | None:
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def _json(result: Result) -> dict[str, Any]:
-    bindings = []
-    for row in result.rows:
-        b = {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        bindings.append(b)
-    return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-
-
-def _delimited(result: Result, fmt: str) -> str:
-    out = io.StringIO()
-    if fmt == "csv":  # SPARQL 1.1 CSV: plain values, CRLF line ends
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow(["" if t is None else t.value for t in row])
-        return out.getvalue()
-    lines = ["\t".join(f"?{v}" for v in result.variables)]  # SPARQL 1.1 TSV: terms in Turtle syntax
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(t) for t in row))
-    return "\n".join(lines) + "\n"
+    names = [(headers or {}).get(v, v) for v in result.variables]
+    return table(names, [[compact(t) for t in row] for row in result.rows])

@@ -10,7 +10,6 @@ store's, so every output format prints the same. Servers that truncate silently 
 from __future__ import annotations
 
 import base64
-import json
 import os
 import urllib.error
 import urllib.parse
@@ -23,6 +22,9 @@ from kg.namespace import PREFIXES
 from kg.query import QueryError, Result, refuse_outbound
 
 CONTENT_TYPES = {"nt": "application/n-triples", "ttl": "text/turtle"}
+# SPARQL results media types -> pyoxigraph.QueryResultsFormat, read by pyoxigraph.parse_query_results
+_RESULT_FORMATS = {"application/sparql-results+json": "JSON", "application/json": "JSON",
+                   "application/sparql-results+xml": "XML", "application/xml": "XML"}
 DEFAULT_CHUNK_BYTES = 4_000_000  # below common request-size limits, large enough for few round trips
 DEFAULT_TIMEOUT = 120.0
 # Graph Store path -> query path, for servers whose layout we know (Virtuoso, Fuseki, Oxigraph).
@@ -84,7 +86,7 @@ class _Client:
         handlers: list[urllib.request.BaseHandler] = []
         self.digest = urllib.request.HTTPDigestAuthHandler(self.passwords)
         if auth is not None:
-            self.passwords.add_password(None, url, auth.user, auth.password)  # type: ignore[arg-type]
+            self.passwords.add_password(None, url, auth.user, auth.password)
             if auth.scheme in (None, "digest"):
                 handlers.append(self.digest)
             if auth.scheme in (None, "basic"):
@@ -149,7 +151,7 @@ def _send(client: _Client, request: urllib.request.Request,
         hint = ""
         if exc.code == 401 and client.auth is None:
             hint = " (set DXKG_USER and DXKG_PASSWORD, and DXKG_AUTH=basic|digest if the server needs one)"
-        elif exc.code == 401:
+        elif exc.code == 401 and client.auth is not None:
             hint = f" (the server refused the credentials of user {client.auth.user!r} from DXKG_USER/DXKG_PASSWORD)"
         elif exc.code == 403:
             hint = " (the user lacks write permission on the graph)"
@@ -187,7 +189,7 @@ def _chunks(triples: list[Any], limit: int) -> list[bytes]:
     """N-Triples bodies of at most about `limit` bytes; one body when blank nodes would be split apart."""
     import pyoxigraph
 
-    lines = [pyoxigraph.serialize([t], format=pyoxigraph.RdfFormat.N_TRIPLES) for t in triples]
+    lines = [pyoxigraph.serialize([t], format=pyoxigraph.RdfFormat.N_TRIPLES) or b"" for t in triples]
     if any(isinstance(t.subject, pyoxigraph.BlankNode) or isinstance(t.object, pyoxigraph.BlankNode)
            for t in triples):
         return [b"".join(lines)]  # a label means one node only within one request
@@ -251,22 +253,6 @@ def push(data: bytes, endpoint: str, graph_iri: str, auth: Auth | None = None, *
     return PushResult(len(triples), counted, len(bodies))
 
 
-def _term(binding: dict[str, Any]) -> Any:
-    """A SPARQL JSON results term as the pyoxigraph term the embedded store would have given."""
-    import pyoxigraph
-
-    kind, value = binding.get("type"), binding.get("value", "")
-    if kind == "uri":
-        return pyoxigraph.NamedNode(value)
-    if kind == "bnode":
-        return pyoxigraph.BlankNode(value)
-    language = binding.get("xml:lang")
-    if language:
-        return pyoxigraph.Literal(value, language=language)
-    datatype = binding.get("datatype")
-    return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype) if datatype else None)
-
-
 def _graph_result(body: bytes, content_type: str) -> Result:
     import pyoxigraph
 
@@ -281,32 +267,48 @@ def _graph_result(body: bytes, content_type: str) -> Result:
 
 
 def with_prefixes(text: str) -> str:
-    """The query with dxkg's predefined prefixes declared, since another store does not know them."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
+    """The query with those of dxkg's predefined prefixes it uses but does not declare, since another store
+    does not know them (the saved queries declare their own)."""
+    from kg.guard import tokens
+
+    declared: set[str] = set()
+    used: set[str] = set()
+    toks = list(tokens(text))
+    for i, (kind, value) in enumerate(toks):
+        if kind == "word" and value.upper() == "PREFIX" and i + 1 < len(toks) and toks[i + 1][0] == "pname":
+            declared.add(toks[i + 1][1].split(":")[0])
+        elif kind == "pname":
+            used.add(value.split(":")[0])
+    missing = [p for p in PREFIXES if p in used and p not in declared]
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing) + text
 
 
 def query(endpoint: str, text: str, auth: Auth | None = None, graph: str | None = None,
           timeout: float = DEFAULT_TIMEOUT) -> Result:
     """Run a query at a SPARQL 1.1 Protocol endpoint; `graph` sets the default graph (default-graph-uri)."""
-    refuse_outbound(text)
+    text = refuse_outbound(text, [graph] if graph else [])
     form = [("query", with_prefixes(text))]
     if graph:
         form.append(("default-graph-uri", graph))
     request = urllib.request.Request(
         endpoint, data=urllib.parse.urlencode(form).encode("utf-8"), method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded",
-                 "Accept": "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"})
+                 "Accept": "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+                           "application/n-triples;q=0.9, text/turtle;q=0.8"})
     _status, headers, body = _send(_Client(auth, endpoint, timeout), request)
     _refuse_partial(headers, endpoint)
     content_type = headers.get("content-type", "")
-    if "json" not in content_type:
+    mime = content_type.split(";")[0].strip().lower()
+    if mime not in _RESULT_FORMATS:
         return _graph_result(body, content_type)
+    import pyoxigraph
+
     try:
-        answer = json.loads(body)
-    except ValueError as exc:
-        raise RemoteError(f"{endpoint} sent a broken JSON answer: {exc}") from exc
-    if "boolean" in answer:
-        return Result("ask", [], [], boolean=bool(answer["boolean"]))
-    variables = list(answer.get("head", {}).get("vars", []))
-    rows = [[_term(b[v]) if v in b else None for v in variables] for b in answer.get("results", {}).get("bindings", [])]
-    return Result("select", variables, rows)
+        answer = pyoxigraph.parse_query_results(body, format=getattr(pyoxigraph.QueryResultsFormat,
+                                                                     _RESULT_FORMATS[mime]))
+    except (SyntaxError, ValueError) as exc:
+        raise RemoteError(f"{endpoint} sent a broken {mime} answer: {exc}") from exc
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return Result("ask", [], [], boolean=bool(answer))
+    variables = [v.value for v in answer.variables]
+    return Result("select", variables, [[s[v] for v in variables] for s in answer])

@@ -53,7 +53,8 @@ def schema() -> dict[str, Any]:
 
 
 def definition(name: str) -> dict[str, Any]:
-    return schema()["$defs"][name]  # type: ignore[no-any-return]
+    found: dict[str, Any] = schema()["$defs"][name]
+    return found
 
 
 def enum(name: str, prop: str | None = None) -> tuple[Any, ...]:
@@ -108,7 +109,8 @@ def validator() -> jsonschema.protocols.Validator:
     checker.checks("dxkg-date")(_check_date)
     checker.checks("local-government-code")(_check_code)
     cls = jsonschema.validators.validator_for(schema())
-    return cls(schema(), format_checker=checker)  # type: ignore[no-any-return]
+    made: jsonschema.protocols.Validator = cls(schema(), format_checker=checker)
+    return made
 
 
 @cache
@@ -156,12 +158,15 @@ def problems(doc: Any, file: str) -> list[SchemaProblem]:
 def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str]]:
     """(path to the field, message) for one schema error; composite errors explain their best sub-error."""
     path = list(error.absolute_path)
-    v, expected, instance = error.validator, error.validator_value, error.instance
+    # jsonschema types these as "value or unset"; an error from iter_errors always has them
+    v: Any = error.validator
+    expected: Any = error.validator_value
+    instance: Any = error.instance
+    sub: Any = error.schema
     if v in ("oneOf", "anyOf") and error.context:
         if v == "anyOf" and all(e.validator == "required" for e in error.context):
-            names = " or ".join(sorted({m for e in error.context for m in e.validator_value}))
-            yield path + [sorted({m for e in error.context for m in e.validator_value})[0]], \
-                f"missing: need {names}"
+            keys: list[str] = sorted({m for e in error.context for m in e.validator_value})  # type: ignore[union-attr]
+            yield path + [keys[0]], f"missing: need {' or '.join(keys)}"
             return
         best = _best(error.context)
         if best is not None:
@@ -169,7 +174,7 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str
             return
         yield path, f"expected {_expected(expected)}, got {_kind(instance)}"
     elif v == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(sub.get("properties", {}))
         for key in sorted(set(instance) - set(allowed), key=str):
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed here: {', '.join(allowed)})"
@@ -185,12 +190,12 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str
         else:
             yield path, f"expected {_expected(expected)}, got {_kind(instance)}"
     elif v == "enum":
-        names = [x for x in expected if isinstance(x, str)]
+        allowed_names = [x for x in expected if isinstance(x, str)]
         if path and path[-1] == "code" and len(path) >= 3 and isinstance(path[-3], str):
             scheme = str(path[-3]).removesuffix("s")
-            yield path, f"unknown {scheme} code {_short(str(instance))} (known: {names[0]}–{names[-1]})"
+            yield path, f"unknown {scheme} code {_short(str(instance))} (known: {allowed_names[0]}–{allowed_names[-1]})"
         else:
-            yield path, f"{_short(instance)} is not one of {', '.join(names)}"
+            yield path, f"{_short(instance)} is not one of {', '.join(allowed_names)}"
     elif v == "pattern":
         if expected == definition("id")["pattern"]:
             yield path, f"id {_short(instance)} must be lower-case ASCII letters, digits and '-'"
@@ -215,7 +220,7 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str
     elif v == "minItems":
         yield path, f"need at least {expected}"
     elif v == "not" and isinstance(expected, dict) and list(expected) == ["required"]:
-        why = error.schema.get("x-why", "not allowed here")
+        why = sub.get("x-why", "not allowed here")
         yield path + [expected["required"][0]], why
     else:
         yield path, f"{v} {_short(expected)} not met"
@@ -232,8 +237,8 @@ def _expected(types: Any) -> str:
     names = {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
              "integer": "a whole number", "boolean": "true/false"}
     if isinstance(types, list):
-        return " or ".join(names.get(t, t) for t in types)
-    return names.get(types, str(types))
+        return " or ".join(names.get(str(t), str(t)) for t in types)
+    return names.get(str(types), str(types))
 
 
 def _kind(value: Any) -> str:
@@ -245,8 +250,11 @@ def _kind(value: Any) -> str:
         return f"a number ({value})"
     if isinstance(value, str):
         return f"text ({_short(value, 40)})"
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__) if not isinstance(
-        value, (LineDict, LineList)) else ("a mapping" if isinstance(value, dict) else "a list")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _short(value: Any, limit: int = 60) -> str:

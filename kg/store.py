@@ -60,8 +60,11 @@ class StoreError(EnvironmentProblem):
 class Extra(Protocol):
     """A writer of files that belong beside the store (e.g. the analysis cache); versioned by its own format."""
 
-    name: str
-    version: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
 
     def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
         """Write into `folder` from the loaded store; return the manifest entry naming what was written."""

@@ -41,7 +41,7 @@ class Limits:
     expanded_nodes: int = 2_000_000  # values after expanding every alias (the file's own count is below this)
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict[Any, Any]):
     """A mapping that knows the line of itself and of each key, and which keys the loader read."""
 
     line: int = 0
@@ -64,7 +64,7 @@ class LineDict(dict):  # type: ignore[type-arg]
         return [k for k in self if k not in self.read]
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list[Any]):
     """A sequence that knows the line of each item."""
 
     line: int = 0

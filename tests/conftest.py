@@ -66,7 +66,8 @@ def data_copy(tmp_path: Path) -> Path:
 
 # Tests that need a browser, a triple store or the W3C suites beside the checkout: `make test` runs them,
 # `make test-fast` leaves them out (pytest -m "not integration").
-INTEGRATION_MODULES = ("test_views_browser", "test_virtuoso", "test_w3c", "test_jena", "test_packaging", "test_crash")
+INTEGRATION_MODULES = ("test_views_browser", "test_query_page", "test_virtuoso", "test_w3c", "test_clients",
+                       "test_packaging", "test_crash")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -18,7 +18,7 @@ from kg.adapter import Adapter, get_adapter
 from kg.analysis.assessment import assess
 from kg.analysis.cache import AnalysisCache, load_columns
 from kg.analysis.columns import decode, encode
-from kg.analysis.cooccur import cooccurrence, fisher_exact
+from kg.analysis.cooccur import cooccurrence, fisher_exact, odds_ratio
 from kg.analysis.network import driver_network, to_networkx
 from kg.analysis.records import AnalysisError
 from kg.analysis.similarity import similar
@@ -56,7 +56,7 @@ def test_to_networkx_is_typed(fixture_build):
 
 
 def test_driver_pairs_at_practice_level(fx):
-    rows = cooccurrence(fx)
+    rows = cooccurrence(fx, level="practice", lang="en").pairs
     assert [(r.a, r.b, r.count) for r in rows] == [("driver:1", "driver:4", 1), ("driver:1", "driver:3", 1)]
     r = _pair(rows, "driver:1", "driver:3")  # n=6, driver 1 on 3 practices, driver 3 on 2
     assert (r.n, r.count_a, r.count_b) == (6, 3, 2)
@@ -67,41 +67,72 @@ def test_driver_pairs_at_practice_level(fx):
     assert r.note == "too few cases to say"
 
 
+def test_q_values_are_benjamini_hochberg_over_every_pair_tested(fx):
+    result = cooccurrence(fx, level="practice", min_count=0, lang="en")
+    assert result.tested == 6 == len(result.pairs)  # 4 drivers: every pair is one hypothesis
+    ps = [p.p_value for p in result.pairs]
+    order = sorted(range(len(ps)), key=lambda k: ps[k])
+    m, q, running = len(ps), [0.0] * len(ps), 1.0
+    for rank in range(m, 0, -1):  # by hand: q_(i) = min over j >= i of p_(j) * m / j
+        k = order[rank - 1]
+        running = min(running, ps[k] * m / rank)
+        q[k] = running
+    assert [p.q_value for p in result.pairs] == pytest.approx(q)
+
+
+def test_odds_ratio_and_its_interval():
+    # a large table takes the sample odds ratio with Woolf's interval: ad/bc, exp(log OR ± 1.96·√Σ1/cell)
+    a, b, c, d = 600, 900, 1400, 2100
+    ratio, low, high = odds_ratio(a, b, c, d)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert ratio == pytest.approx(a * d / (b * c))
+    assert (low, high) == (pytest.approx(ratio * math.exp(-1.959964 * se), rel=1e-4),
+                           pytest.approx(ratio * math.exp(1.959964 * se), rel=1e-4))
+    # a small one the conditional estimate with the exact interval, which holds the estimate
+    ratio, low, high = odds_ratio(5, 2, 1, 12)
+    assert low < ratio < high and low > 1
+    assert odds_ratio(3, 0, 0, 3)[:2] == (None, pytest.approx(0.0, abs=1e-6)) or odds_ratio(3, 0, 0, 3)[0] is None
+    assert odds_ratio(0, 0, 3, 3) == (None, None, None)  # an empty margin: nothing to compare
+
+
 def test_explicit_only_drops_inferred_tags(fx):
-    rows = cooccurrence(fx, explicit_only=True)
+    rows = cooccurrence(fx, level="practice", explicit_only=True).pairs
     assert [(r.a, r.b) for r in rows] == [("driver:1", "driver:3")]
     assert (rows[0].count_a, rows[0].count_b) == (2, 2) and rows[0].lift == pytest.approx(1.5)
 
 
-def test_initiative_level_and_factor_driver(fx):
-    rows = cooccurrence(fx, level="initiative")
+def test_initiative_level_is_the_default_and_factor_driver(fx):
+    rows = cooccurrence(fx, lang="en").pairs
+    assert cooccurrence(fx).level == "initiative"
     assert {(r.a, r.b) for r in rows} == {("driver:1", "driver:2"), ("driver:1", "driver:3"),
                                           ("driver:1", "driver:4"), ("driver:2", "driver:3")}
     assert _pair(rows, "driver:1", "driver:2").lift == pytest.approx(4 / 6)
-    fd = cooccurrence(fx, kind="factor-driver")
+    fd = cooccurrence(fx, kind="factor-driver", level="practice").pairs
     a1 = _pair(fd, "factor:A", "driver:1")
     assert (a1.count, a1.count_a, a1.count_b) == (2, 3, 3) and a1.jaccard == pytest.approx(0.5)
     assert fd[0] is a1  # the most frequent pair comes first
 
 
+def test_pairs_the_source_groups_together_are_marked(fx):
+    # the fixture's framework puts drivers 1 and 2 in one value group, 3 and 4 in another
+    rows = cooccurrence(fx, lang="en").pairs
+    assert _pair(rows, "driver:1", "driver:2").same_group == "Starting and continuing"
+    assert _pair(rows, "driver:1", "driver:3").same_group == ""
+    assert cooccurrence(fx, lang="ja").pairs[0].note == "事例が少なく判断できない"
+
+
 def test_filters(fx):
-    assert cooccurrence(fx, domain="agriculture")[0].n == 4
-    assert cooccurrence(fx, prefecture="北海道", min_count=0)[0].n == 2
-    assert cooccurrence(fx, prefecture="Hokkaido", min_count=0) == cooccurrence(fx, prefecture="北海道", min_count=0)
-    assert cooccurrence(fx, min_count=2) == []
-    assert len(cooccurrence(fx, top=1)) == 1
+    assert cooccurrence(fx, domain="agriculture").n == 3
+    assert cooccurrence(fx, prefecture="北海道", min_count=0).n == 1
+    assert cooccurrence(fx, prefecture="Hokkaido", min_count=0).pairs == \
+        cooccurrence(fx, prefecture="北海道", min_count=0).pairs
+    empty = cooccurrence(fx, min_count=3, lang="en")
+    assert empty.pairs == [] and "no pair occurs together 3 or more times among the 4 matching units" in empty.why_empty
+    assert len(cooccurrence(fx, top=1).pairs) == 1 and cooccurrence(fx, top=1).shown_of == 4
     with pytest.raises(DxkgError, match="no prefecture in the graph is called 'Atlantis'"):
         cooccurrence(fx, prefecture="Atlantis")
     with pytest.raises(AnalysisError, match="unknown domain"):
         cooccurrence(fx, domain="space")
-
-
-@pytest.mark.parametrize("table", [(1, 2, 1, 2), (3, 0, 0, 3), (5, 1, 2, 9), (0, 4, 6, 1), (2, 7, 8, 2)])
-def test_fisher_matches_scipy(table):
-    from scipy.stats import fisher_exact as scipy_fisher
-
-    a, b, c, d = table
-    assert fisher_exact(a, b, c, d) == pytest.approx(scipy_fisher([[a, b], [c, d]]).pvalue, rel=1e-9)
 
 
 def test_fisher_by_hand():
@@ -110,7 +141,7 @@ def test_fisher_by_hand():
 
 
 def test_driver_network(fx):
-    g = driver_network(fx)
+    g = driver_network(fx, level="practice")
     assert set(g.nodes) == {"driver:1", "driver:2", "driver:3", "driver:4"}
     assert g.nodes["driver:1"]["strength"] == 2 and g.nodes["driver:1"]["degree"] == 1.0
     # it lies on the one shortest path (3–4) of the three pairs of other drivers
@@ -118,45 +149,95 @@ def test_driver_network(fx):
     assert g.nodes["driver:2"]["community"] != g.nodes["driver:1"]["community"]  # 2 is isolated
 
 
+def _set_part(shared: list[float], mine: list[float], query: list[float], floor: float) -> float:
+    """The documented set part: idf of what is shared over idf of the union, the union at least `floor`."""
+    return sum(shared) / max(sum(mine) + sum(query) - sum(shared), floor)
+
+
 def test_similar_scores_by_hand(fx):
-    r = similar(fx, "mori-h-smart-farm", top=3)
-    assert [m.id for m in r.matches] == ["mori-s-tea-farm", "ina-orchard-drones", "ina-drone-logistics"]
+    # Query mori-h-smart-farm: agriculture; iot-sensors; factors A, B; drivers 1, 2; a company; 14,456 people.
+    # Every initiative has a domain and a technology (4 of 4), factors and drivers (4 of 4); only two name a
+    # stakeholder type. idf = ln((1 + N) / (1 + n)); the union weighs at least ln((1 + N) / 3).
+    idf = {n: math.log(5 / (1 + n)) for n in (1, 2, 3)}
+    floor = math.log(5 / 3)
+    r = similar(fx, "mori-h-smart-farm", top=3, weights={"words": 0})
+    assert [m.id for m in r.matches] == ["mori-s-tea-farm", "ina-orchard-drones"]  # nothing shared with logistics
+    tea, orchard = r.matches
+    agri, iot, drones = idf[3], idf[3], idf[2]  # agriculture on 3 initiatives, iot-sensors on 3, drones on 2
+    assert tea.parts["domains"] == pytest.approx(_set_part([agri], [agri], [agri], floor))
+    assert orchard.parts["technologies"] == pytest.approx(_set_part([iot], [drones, iot], [iot], floor))
+    fa, fb = idf[3], idf[2]  # factor A on 3 initiatives, B on 2
+    assert orchard.parts["factors"] == pytest.approx(_set_part([fb], [fb], [fa, fb], floor))
+    d1, d2, d3 = idf[3], idf[2], idf[2]
+    assert tea.parts["drivers"] == pytest.approx(_set_part([d1], [d1, d3], [d1, d2], floor))
     ageing = 1 - abs(5649 / 14456 - 6300 / 18000) / 0.15
-    # factors 1/2, drivers 1/3, domain 1, technology 1, stakeholders 0, same band 1; weights sum to 9
-    expected = (1 * 0.5 + 1.5 / 3 + 3 + 2 + 0 + 0.5 + 0.5 * ageing) / 9
-    assert r.matches[0].score == pytest.approx(expected)
-    assert r.matches[0].shared["technologies"] == ["iot-sensors"]
-    assert sum(r.matches[0].contributions.values()) == pytest.approx(expected)
+    assert (tea.parts["population"], tea.parts["ageing"]) == (1.0, pytest.approx(ageing))
+    # 森町 (Shizuoka) names no stakeholder: unknown, not 0, and counted as the part's average
+    assert tea.parts["stakeholders"] is None and tea.unknown == ["stakeholders"]
+    subject = (2 * tea.parts["domains"] + 1.5 * tea.parts["technologies"]) / 3.5
+    other = (0.75 * tea.parts["drivers"] + 0.25 * tea.parts["factors"] + 0.5 * r.typical["stakeholders"]
+             + 0.25 * 1.0 + 0.25 * ageing) / 2.0
+    assert tea.score == pytest.approx(subject * (1 + other) / 2)
+    assert sum(tea.contributions.values()) == pytest.approx(tea.score)
+    assert tea.shared["technologies"] == ["iot-sensors"] and tea.shared["factors"] == ["A"]
 
 
-def test_similar_weights_and_names(fx):
-    r = similar(fx, "スマート農業", top=1, weights={"domains": 0, "technologies": 0, "factors": 0,
-                                                    "drivers": 0, "stakeholders": 0, "ageing": 0})
-    assert r.query.id == "mori-h-smart-farm"
-    assert r.matches[0].contributions["population"] == pytest.approx(1.0)  # 森町 (Shizuoka), same band
-    assert similar(fx, "Ina drone logistics").query.id == "ina-drone-logistics"
-    with pytest.raises(DxkgError, match="matches 2 entities"):
-        similar(fx, "伊那")
+def test_similar_words_and_names(fx):
+    r = similar(fx, "ドローン")  # free words: what the texts say
+    assert r.query.kind == "words" and r.query.words == ["ドローン"]
+    assert {m.id for m in r.matches} == {"ina-orchard-drones", "ina-drone-logistics"}
+    assert all(m.words[0][0] == "ドローン" for m in r.matches)
+    assert similar(fx, "スマート農業").query.id == "mori-h-smart-farm"  # a whole name is the initiative
+    r = similar(fx, "Smart agriculture", top=1)
+    assert r.query.kind == "initiative" and r.matches[0].id == "mori-s-tea-farm"
     with pytest.raises(AnalysisError, match="unknown weight"):
         similar(fx, "ina-orchard-drones", weights={"colour": 1})
+    with pytest.raises(DxkgError, match="did you mean: ina-drone-logistics"):
+        similar(fx, "ina-drone-logistic")  # written as an id: a misspelt one, not words
+
+
+def test_similar_a_plan_measure(fx):
+    r = similar(fx, "mori-s-m2")
+    assert (r.query.kind, r.query.id) == ("measure", "mori-s-m2")
+    assert r.query.municipalities == ["森町"] and "drivers" not in r.dropped  # its driver 3 is compared
+    assert "domains" in r.dropped  # the measure has no domain: that part is left out, for everyone alike
 
 
 def test_assess_fixture_plan(fx):
     a = assess(fx, "mori-s-plan")
     assert a.coverage("principle") == (2, 3) and a.coverage("driver") == (2, 4)
+    # one inferred link each (1 point, under 3): weak, a risk; principle 3 and drivers 2, 4: missing
+    assert [(i.code, i.strength, i.points) for i in a.principles] == [("1", "weak", 1), ("2", "weak", 1),
+                                                                      ("3", "missing", 0)]
+    assert a.strengths("driver") == {"strong": 0, "weak": 2, "missing": 2}
     p3 = a.principles[2]
-    assert not p3.covered and [f["id"] for f in p3.pitfalls] == ["fx-vague-roles"]
+    assert [f["id"] for f in p3.pitfalls] == ["fx-vague-roles"]
+    # every principle's pitfalls are a checklist; no measure says 曖昧 or 役割分担
+    assert [(c.id, c.exposed) for i in a.principles for c in i.checklist] == [
+        ("fx-tech-first", True), ("fx-weak-involvement", True), ("fx-vague-roles", True)]
     # Principle 3 is curated as related to driver 4, which only ina-mayor-lead carries.
     assert [c.practice for c in p3.cases] == ["ina-mayor-lead"]
     assert assess(fx).plan == a.plan  # the only plan is the default
     served = a.principles[0].served_by[0]
-    assert served.measure == "mori-s-m1" and served.basis == "inferred"
+    assert (served.measure, served.name_ja, served.basis) == ("mori-s-m1", "課題の話し合いの場", "inferred")
     assert served.rationale == "Discussing issues with residents."
     d2 = a.drivers[1]
     # mori-hokkaido: same band, 65+ share 0.391 vs 0.35; ina: next band, 0.317 vs 0.35
     assert [c.practice for c in d2.cases] == ["mori-h-planning-dept", "ina-reuse"]
     assert d2.cases[0].context == pytest.approx((1 + 1 - abs(5649 / 14456 - 0.35) / 0.15) / 2)
     assert d2.cases[0].quote == "企画部門と進めることで複数部署から協力を獲得した。"
+    assert (d2.cases[0].population, d2.cases[0].context_unknown) == (14456, [])
+    # peers by |log10 population ratio| + |65+ difference| / 0.1 from 森町 (Shizuoka): 18,000, 0.35
+    assert [(p.municipality, p.distance) for p in a.peers] == [
+        ("mori-hokkaido", pytest.approx(abs(math.log10(14456 / 18000)) + abs(5649 / 14456 - 0.35) / 0.1, abs=1e-4)),
+        ("ina", pytest.approx(abs(math.log10(66528 / 18000)) + abs(21089 / 66528 - 0.35) / 0.1, abs=1e-4))]
+    first = a.peers[0].items[0]
+    assert first.initiative == "mori-h-smart-farm"
+    assert first.reasons[0] == {"why": "driver:2", "strength": "missing", "practice": "mori-h-planning-dept"}
+    assert {"why": "domain:agriculture", "strength": "none", "practice": ""} in first.reasons  # no measure has it
+    assert [r.id for r in a.measure_reports] == ["mori-s-m1", "mori-s-m2"]  # every measure, tagged or not
+    assert a.labels["driver:4"] == {"ja": "類似事例の情報取得", "en": "Learning from similar cases"}
+    assert set(a.rules) == {"strength", "pitfalls", "leads", "peers", "actions"}
 
 
 def _run(build: Path, *args: str):
@@ -165,32 +246,54 @@ def _run(build: Path, *args: str):
 
 def test_cli_formats(fixture_build):
     out = fixture_build[0]
-    res = _run(out, "cooccur", "--format", "csv")
+    res = _run(out, "cooccur", "--format", "csv", "--level", "practice")
     assert res.exit_code == 0
-    assert res.output.splitlines()[0].startswith("a,b,a_label,b_label,count")
-    assert res.output.splitlines()[1].startswith("driver:1,driver:4,")
+    assert res.stdout.splitlines()[0].startswith("a,b,a_label,b_label,count")
+    assert res.stdout.splitlines()[1].startswith("driver:1,driver:4,")
+    assert res.stderr.startswith("集計単位: 取組（6件）; 計上した出典: fx_report")
     res = _run(out, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
-    import json
-
-    assert [r["id"] for r in json.loads(res.stdout)] == ["mori-s-tea-farm", "ina-orchard-drones"]
+    got = json.loads(res.stdout)
+    assert [m["id"] for m in got["matches"]] == ["mori-s-tea-farm", "ina-orchard-drones"]
+    assert got["query"]["id"] == "mori-h-smart-farm" and got["sources_counted"] == ["fx_report"]
+    res = _run(out, "similar", "mori-h-smart-farm", "--top", "2", "--format", "csv")
+    assert res.output.splitlines()[0].startswith("rank,id,name,municipalities,score,words,domains")
+    res = _run(out, "similar", "mori-h-smart-farm", "--top", "2")
+    assert res.output.splitlines()[2].split()[:5] == ["順位", "|", "ID", "|", "名称"]
     res = _run(out, "assess", "mori-s-plan", "--format", "md", "--lang", "en")
-    assert res.exit_code == 0 and "## Principles (7ヶ条): 2/3 covered" in res.output
+    assert res.exit_code == 0 and "| principle 1 Discussing the issues | ⚠ weak (a risk) | 1 |" in res.output
     res = _run(out, "assess", "森町", "--lang", "ja")
-    assert "7ヶ条: 2/3 カバー" in res.output
-    res = _run(out, "cooccur", "--network", "--format", "json")
+    assert "原則3 役割分担 — ✗ 不足（0点）" in res.output
+    res = _run(out, "cooccur", "--network", "--format", "json", "--level", "practice")
     assert json.loads(res.stdout)[0]["driver"] == "1"
+    res = _run(out, "cooccur", "--format", "json")
+    counted = json.loads(res.stdout)
+    assert (counted["level"], counted["n"], counted["tested"]) == ("initiative", 4, 6)
+    assert counted["sources"] == ["fx_report"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (("similar", "no-such-thing"), "no initiative in the graph is called 'no-such-thing'"),
-    (("similar", "mori-h-smart-farm", "--top", "0"), "--top must be a positive number"),
-    (("similar", "mori-h-smart-farm", "-w", "domains"), "PART=NUMBER"),
-    (("cooccur", "--top", "-1"), "--top must be a positive number"),
-    (("assess", "no-plan"), "no plan in the graph is called 'no-plan'"),
+def test_cooccur_says_why_nothing_is_left_and_usage_errors_exit_2(fixture_build):
+    res = _run(fixture_build[0], "cooccur", "--domain", "logistics", "--min-count", "2", "--lang", "en")
+    assert res.exit_code == 0 and "(0 rows)" in res.stdout
+    assert "nothing to show: no pair occurs together 2 or more times among the 1 matching units" in res.stderr
+    for args in (("--top", "-1"), ("--kind", "factor", "--network"), ("--min-reliability", "tertiary")):
+        res = _run(fixture_build[0], "cooccur", *args)
+        assert res.exit_code == 2 and "Traceback" not in res.output, args
+
+
+@pytest.mark.parametrize("args, message, status", [
+    (("similar", "no-such-thing"), "no initiative or measure in the graph has the id 'no-such-thing'", 1),
+    (("similar", "まったく無関係"), "no initiative or measure is called 'まったく無関係'", 1),
+    (("assess", "no-plan"), "no plan in the graph is called 'no-plan'", 1),
+    # a bad option value is a usage error, as click reports it in every command
+    (("similar", "mori-h-smart-farm", "--min-reliability", "tertiary"), "'tertiary' is not one of", 2),
+    (("assess", "--lang", "fr"), "'fr' is not one of", 2),
+    (("assess", "--cases", "-1"), "-1 is not in the range x>=0", 2),
+    (("similar", "mori-h-smart-farm", "--top", "0"), "0 is not in the range x>=1", 2),
+    (("similar", "mori-h-smart-farm", "-w", "domains"), "PART=NUMBER", 2),
 ])
-def test_cli_bad_input(fixture_build, args, message):
+def test_cli_bad_input(fixture_build, args, message, status):
     res = _run(fixture_build[0], *args)
-    assert res.exit_code == 1 and message in res.output
+    assert res.exit_code == status and message in res.output, res.output
     assert "Traceback" not in res.output
 
 
@@ -252,7 +355,8 @@ def test_without_a_cache_in_this_format_the_answers_come_from_sparql(fixture_bui
     build = _copy_without_cache(fixture_build, tmp_path, version)
     assert load_columns(current(build)) is None
     res = _run(build, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
-    assert res.exit_code == 0 and [r["id"] for r in json.loads(res.stdout)] == ["mori-s-tea-farm", "ina-orchard-drones"]
+    assert res.exit_code == 0
+    assert [m["id"] for m in json.loads(res.stdout)["matches"]] == ["mori-s-tea-farm", "ina-orchard-drones"]
     assert cooccurrence(get_adapter(build)) == cooccurrence(get_adapter(fixture_build[0]))
 
 

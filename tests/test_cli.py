@@ -30,9 +30,16 @@ def test_saved_queries_have_summaries_and_run(fixture_build) -> None:
         result = _run("query", q.name, "--build-dir", str(out), "--format", "json")
         assert result.exit_code == 0, (q.name, result.output)
         assert "results" in json.loads(result.stdout)
+    assert all(q.summary_ja for q in queries)  # every summary in both languages
     listing = _run("query", "--list")
     assert listing.exit_code == 0
-    assert "drivers-with-factor-e" in listing.stdout and "Which drivers appear" in listing.stdout
+    assert "drivers-with-factor-e" in listing.stdout and "成功要因E（割り切り力・頼る力）と同じ取組" in listing.stdout
+    english = _run("query", "--list", "--lang", "en")
+    assert "Which drivers appear" in english.stdout and "成功要因E" not in english.stdout
+    typo = _run("query", "cases-per-facter", "--build-dir", str(out))
+    assert typo.exit_code == 1 and "did you mean cases-per-factor" in typo.stderr
+    usage = _run("query", "--build-dir", str(out))
+    assert usage.exit_code == 2 and "give a query" in usage.stderr
 
 
 def test_cases_per_factor_on_the_fixture(fixture_build) -> None:
@@ -98,14 +105,14 @@ def test_show_resolves_names_and_reports_ambiguity(fixture_build) -> None:
     assert len(candidates) == 2 and "北海道" in candidates[0] and "静岡県" in candidates[1]  # what tells them apart
     town = _run("show", f"municipality/{MORI_SHIZUOKA}", "--build-dir", str(out))
     assert town.exit_code == 0
-    assert "静岡県" in town.stdout and "18000 (2023-04)" in town.stdout
+    assert "都道府県 → 静岡県" in town.stdout and "人口: 18,000人 (2023-04)" in town.stdout
     assert "「静岡県森町 人口 18,000名（2023年4月）」 — fx_report" in town.stdout
     uni = _run("show", "Hokushin", "University", "--build-dir", str(out), "--lang", "en")
     assert uni.exit_code == 0
     assert uni.stdout.startswith("Hokushin University / 北信大学")
-    assert "「北信大学が技術動向の助言を担当した。」 — fx_report [技術動向の助言]" in uni.stdout
-    tag = _run("show", "ina-reuse", "--build-dir", str(out))
-    assert "explicit" in tag.stdout and "dx:factor →" in tag.stdout
+    assert "「北信大学が技術動向の助言を担当した。」 — fx_report [advice on technology trends]" in uni.stdout
+    tag = _run("show", "ina-reuse", "--build-dir", str(out), "--lang", "en")
+    assert "[explicit]" in tag.stdout and "→ Deep understanding of issues / 深い課題理解" in tag.stdout
     nothing = _run("show", "no such thing", "--build-dir", str(out))
     assert nothing.exit_code == 1 and "nothing in the graph" in nothing.stderr
 

@@ -26,7 +26,8 @@ def _requirements() -> dict[str, str]:
     for line in cfg["options"]["install_requires"].strip().splitlines():
         if not line.strip() or line.strip().startswith("#"):
             continue
-        name, _, version = line.strip().partition(">=")
+        requirement = line.strip().split(";")[0]  # an environment marker does not change the floor
+        name, _, version = requirement.partition(">=")
         out[name.strip().lower()] = version.strip()
     return out
 

@@ -307,6 +307,21 @@ def test_facts_from_the_second_report_have_their_own_quote(g: Graph) -> None:
         assert "001_8579e8eaffbd2307" in sources, node
 
 
+def test_saved_counts_leave_out_the_secondary_source_unless_asked(real_build) -> None:
+    # 003 (secondary, unverified) is the only source of the Hokkaido shared cloud's driver-4 practice
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    def driver_4(*flags: str) -> int:
+        result = CliRunner().invoke(cli, ["query", "cases-per-driver", "-f", "csv", "--build-dir", str(real_build[0]),
+                                          *flags])
+        assert result.exit_code == 0, result.output
+        return int(next(line for line in result.stdout.splitlines() if line.startswith("4,")).split(",")[-1])
+
+    assert driver_4("--min-reliability", "secondary") == driver_4() + 1
+
+
 def test_every_fact_has_a_source_and_quote(g: Graph) -> None:
     for cls in (DX.Initiative, DX.Practice, DX.Outcome, DX.Participation, DX.Pitfall, DX.Countermeasure,
                 DX.Tag, DX.PlannedMeasure, DX.ProfileFigure, DX.Resource, DX.ResourceUse, DX.Evidence, DX.Risk,

@@ -215,3 +215,18 @@ def test_the_fast_validator_agrees_with_python_jsonschema(tmp_path: Path) -> Non
     verdicts = [(is_valid(doc), not any(True for _ in validator().iter_errors(doc))) for doc in docs]
     assert all(fast == slow for fast, slow in verdicts)
     assert sum(1 for fast, _ in verdicts if not fast) == len(MISSPELT) + len(WRONG)
+
+
+def test_a_refused_file_does_not_make_its_ids_undefined_everywhere_else(data_copy: Path) -> None:
+    """A misspelt key in sources.yaml refuses the file; the many quotes citing fx_report are not
+    reported as well: the curator sees the one line to fix."""
+    line = _edit(data_copy, "sources.yaml", "    kind: report", "    kidn: report")
+    result = CliRunner().invoke(cli, ["validate", "--data", str(data_copy), "--no-sources", "-q"])
+    assert result.exit_code == 1
+    problems = [ln for ln in result.output.splitlines() if ln.startswith(str(data_copy))]
+    # The misspelt key and the key it lacks now, both in sources.yaml; nothing in the case files.
+    assert [p.split(": ")[0] for p in problems] == [f"{data_copy / 'sources.yaml'}:{line}",
+                                                    f"{data_copy / 'sources.yaml'}:{line - 2}"]
+    assert "(did you mean 'kind'?)" in problems[0] and problems[1].endswith("missing kind")
+    assert "undefined" not in result.output
+    assert "invalid: 2 problem(s)" in result.output

@@ -8,17 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
 from kg.checks import squash
 from kg.cli import cli
 from kg.load import parse_data
+from kg.text.context import example_contexts, locate
 from kg.text.document import MAX_BYTES, DocumentError, read_document
 from kg.text.index import TextIndex
 from kg.text.passages import split_passages
 from kg.text.records import training_set
-from kg.text.suggest import Suggester
+from kg.text.suggest import Suggester, choose_threshold
 from tests.conftest import FIXTURE_DATA, FIXTURE_SOURCES, REPO
 
 NEW_CASE = FIXTURE_SOURCES / "fx_newcase.txt"  # invented; names 伊那市 and no other municipality of the fixture
@@ -191,7 +193,6 @@ def test_shift_jis_is_detected(tmp_path: Path) -> None:
     ("huge.txt", lambda p: (p.write_bytes(b"x"), os.truncate(p, MAX_BYTES + 1)), "too large"),
     ("figures.txt", lambda p: p.write_text("目次\n\n人口 14,456名\n65歳～：5,649名\n", encoding="utf-8"),
      "no sentence the engine can use"),
-    ("missing.txt", lambda p: None, "cannot read"),
 ])
 def test_bad_input_exits_1_and_writes_nothing(tmp_path: Path, name: str, make, message: str) -> None:
     path = tmp_path / name
@@ -201,6 +202,15 @@ def test_bad_input_exits_1_and_writes_nothing(tmp_path: Path, name: str, make, m
     assert result.exit_code == 1, result.output
     assert message in result.output and name in result.output
     assert not out.exists()
+
+
+def test_a_missing_file_is_a_usage_error_as_in_similar_and_assess(tmp_path: Path) -> None:
+    out = tmp_path / "out.yaml"
+    for command in (["suggest"], ["similar", "--text"], ["assess", "--text"]):
+        result = run(*command, str(tmp_path / "missing.txt"), "-o", str(out))
+        assert result.exit_code == 2, (command, result.output)
+        assert "missing.txt: no such file" in result.output
+        assert not out.exists()
 
 
 def test_limits_are_named_in_the_message(tmp_path: Path) -> None:
@@ -266,11 +276,57 @@ def test_suggested_tags_have_a_score_and_no_direct_link(workspace: tuple[Path, P
         assert (target, DX.factor, body) not in g and (target, DX.driver, body) not in g
 
 
-def test_evaluation_script_runs_on_the_fixture() -> None:
+@pytest.mark.parametrize("given", ["window", "quote"])
+def test_evaluation_script_runs_on_the_fixture(given: str) -> None:
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "suggest_eval.py"), "--data", str(FIXTURE_DATA),
-                           "--sources", str(FIXTURE_SOURCES), "--repeat", "1"],
+                           "--sources", str(FIXTURE_SOURCES), "--repeat", "1", "--input", given],
                           capture_output=True, text=True, check=False, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     for method in ("majority", "bm25 neighbours", "model"):
         assert f"| factor | all | {method} |" in proc.stdout
+    assert "| driver | practice | model |" in proc.stdout  # the split by kind
+    located = 8 if given == "window" else 0  # every fixture quote is in its source
+    assert f"Input: {given} ({located} of 8 examples read in their source" in proc.stdout
     assert "## Per code" in proc.stdout and "suggest on" in proc.stdout
+
+
+def test_an_example_is_read_with_the_sentences_around_its_quote() -> None:
+    ds, _ = parse_data(FIXTURE_DATA)
+    examples = training_set(ds).examples
+    contexts = example_contexts(examples, FIXTURE_SOURCES)
+    reuse = next(e for e in examples if e.id == "ina-reuse")
+    # the quote's line with one sentence either side, as one verbatim slice of the source
+    assert contexts[reuse] == ("集落の声の大きい人を雇い、利用者への説明を実施した。\n"
+                               "自動運転の知見をドローンに流用した。\n北信大学が技術動向の助言を担当した。")
+    for e in examples:
+        own = (FIXTURE_SOURCES / f"{e.source}.txt").read_text(encoding="utf-8")
+        assert e.quote in contexts[e] and contexts[e] in own and len(contexts[e]) > len(e.quote)
+    # without the source text, each example is its quote
+    assert example_contexts(examples, FIXTURE_SOURCES / "missing") == {e: e.quote for e in examples}
+
+
+def test_a_quote_is_found_across_line_breaks() -> None:
+    text = "前の文。\n住民に\nヒアリングを行い 課題を抽出した。後の文。"
+    start, end = locate("住民にヒアリングを行い課題を抽出した。", text) or (0, 0)
+    assert text[start:end] == "住民に\nヒアリングを行い 課題を抽出した。"
+    assert locate("書かれていない文", text) is None and locate("  ", text) is None
+
+
+def test_threshold_is_not_set_by_a_few_lucky_hits() -> None:
+    # 6 right at the top, then 14 at 50 %: the observed precision first dips below 0.8 at the 9th
+    scores = np.linspace(1, 0, 20)
+    correct = np.array([1] * 6 + [0, 1] * 7, dtype=float)
+    plain, reached = choose_threshold(scores, correct, 0.8, z=0)
+    careful, _ = choose_threshold(scores, correct, 0.8)
+    assert reached >= 0.8 and careful >= plain
+    shown = correct[scores >= careful]
+    assert shown.mean() >= 0.8 and len(shown) >= 5
+
+
+def test_suggestions_are_fitted_on_the_sentences_around_the_quotes(tmp_path: Path) -> None:
+    ds, _ = parse_data(FIXTURE_DATA)
+    ts = training_set(ds)
+    with_sources = Suggester.fit(ts, sources=FIXTURE_SOURCES)
+    quotes_only = Suggester.fit(ts, sources=tmp_path)  # an empty folder: every example is its quote
+    assert set(with_sources.thresholds) == {"factor", "driver", "principle"}
+    assert not np.allclose(with_sources.fit_info.weights, quotes_only.fit_info.weights)

@@ -7,6 +7,7 @@ graph, and stops the server at the end.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -101,7 +102,10 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """A running Virtuoso with a fresh database, a loader user allowed to write GRAPH, and anonymous reads."""
     server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if not server or not isql or not DEBIAN_INI.is_file():
-        pytest.skip("Virtuoso is not installed (Debian package virtuoso-opensource; `make test` installs it)")
+        message = "Virtuoso is not installed (Debian package virtuoso-opensource; `make test` installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI never passes by skipping
+        pytest.skip(message)
     folder = tmp_path_factory.mktemp("virtuoso")
     sql_port, http_port = _free_port(), _free_port()
     (folder / "virtuoso.ini").write_text(_ini(folder, sql_port, http_port), encoding="utf-8")

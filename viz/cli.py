@@ -10,9 +10,10 @@ from kg.cli.common import EXIT_ERROR, EXIT_INVALID, build_option, fail, open_gra
 from viz import VIEW_KINDS
 
 _lang = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-                     help="Language of labels (the other language shows in tooltips).")
+                     help="Language the page opens in (it switches between Japanese and English itself).")
 _max = click.option("--max-nodes", type=click.IntRange(10, 5000), default=300, show_default=True,
-                    help="Cap on nodes; the overview folds practices, measures … into their parents first.")
+                    help="Cap on nodes drawn at once; past it \"show all\" folds practices, measures … into their "
+                         "parents.")
 
 
 @click.command("view")
@@ -26,9 +27,12 @@ _max = click.option("--max-nodes", type=click.IntRange(10, 5000), default=300, s
 @click.option("--width", "width_by", type=click.Choice(["count", "lift"]), default="count", show_default=True,
               help="Edge width in the co-occurrence view.")
 @_max
+@click.option("--site", "site_base", metavar="URL",
+              help="Where a `dxkg site` folder is, relative to the page (e.g. site/): each node's panel links "
+                   "to its page there.")
 @build_option
 def view(kind: str, name: tuple[str, ...], output: Path, lang: str, depth: int, width_by: str, max_nodes: int,
-         build_dir: Path | None) -> None:
+         site_base: str | None, build_dir: Path | None) -> None:
     """Write one explorable HTML view that works offline.
 
     \b
@@ -44,7 +48,9 @@ def view(kind: str, name: tuple[str, ...], output: Path, lang: str, depth: int, 
 
     NAME (for municipality, initiative, factor, driver) is an id, code, or Japanese or English
     name; for assessment it is a plan's id or words of its name (optional with one plan).
-    The page inlines everything it needs and makes no network request.
+    The page opens on a bounded view (the overview: the framework with the municipalities
+    around it) and grows by double-click, search or "show all". It inlines everything it
+    needs and makes no network request.
     """
     from viz.site import ViewRequest, make_view, write_view
     from viz.snapshot import load
@@ -53,9 +59,10 @@ def view(kind: str, name: tuple[str, ...], output: Path, lang: str, depth: int, 
     with reported():
         graph = open_graph(build_dir)
     try:
+        base = site_base if not site_base or site_base.endswith("/") else site_base + "/"
         with reported():
             page = make_view(graph, load(graph.store), ViewRequest(kind, " ".join(name) or None, lang, depth,
-                                                                   max_nodes, width_by))
+                                                                   max_nodes, width_by, base))
         write_view(page, output)
     except ViewError as exc:
         fail(str(exc), EXIT_INVALID)
@@ -63,9 +70,10 @@ def view(kind: str, name: tuple[str, ...], output: Path, lang: str, depth: int, 
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_ERROR)
         return
-    click.echo(f"wrote {output}: {len(page.nodes)} nodes, {len(page.edges)} edges")
+    click.echo(f"wrote {output}: {page.shown} nodes on open, {len(page.nodes)} nodes and {len(page.edges)} edges "
+               "in the page")
     for note in page.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {page.text(note)}", err=True)
 
 
 @click.command("site")
@@ -76,8 +84,9 @@ def view(kind: str, name: tuple[str, ...], output: Path, lang: str, depth: int, 
 @build_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def site(out_dir: Path, lang: str, max_nodes: int, build_dir: Path | None, quiet: bool) -> None:
-    """Write every view, the saved queries with their results and the ontology's documentation,
-    with an index page linking them, into one folder that works offline.
+    """Write the graph views, a page for every municipality, initiative, practice, factor, driver,
+    principle and plan, a site search, the saved queries with their results and the ontology in
+    Japanese and English, with an index page linking them, into one folder that works offline.
 
     \b
     Example:

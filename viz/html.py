@@ -1,22 +1,28 @@
-"""A view as one self-contained HTML page: vis-network inlined, no request leaves the page.
+"""A view as one self-contained HTML page: vis-network and the page script inlined, no request leaves the page.
 
 pyvis's own template loads Bootstrap from a CDN and turns every tooltip into raw HTML when a
 title contains "href"; this template avoids both. Data travels as JSON in a non-executed
-<script type="application/json"> block with <, > and & escaped, and the page builds heading,
-tooltips and menus from it with textContent only, so a label holding markup shows as text.
+<script type="application/json"> block with <, > and & escaped, and the page script
+(viz/graph.js) builds every label, menu, tooltip and panel from it with textContent only, so a
+label holding markup shows as text.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from importlib.resources import files
 from pathlib import Path
 from string import Template
 from typing import Any
 
-from viz.views import TEXT, View
+from viz.snapshot import ID, KINDS
+from viz.views import FOLD_ORDER, View
 
 VIS_VERSION = "9.1.2"
+# Only what inline code needs: no request of any kind may leave the page.
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+       "font-src data:; base-uri 'none'; form-action 'none'")
 
 
 def vis_assets() -> tuple[str, str]:
@@ -28,28 +34,32 @@ def vis_assets() -> tuple[str, str]:
             (folder / "vis-network.css").read_text(encoding="utf-8"))
 
 
+def asset(name: str) -> str:
+    """A file shipped beside this module (the page script and style)."""
+    return (files("viz") / name).read_text(encoding="utf-8")
+
+
 def safe_json(value: Any) -> str:
     """JSON that cannot close the <script> element it sits in."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _inline_js(text: str) -> str:
-    # The minified library never contains "</script", but make sure of it.
+def inline_js(text: str) -> str:
+    # Neither the minified library nor our script contains "</script", but make sure of it.
     return text.replace("</script", "<\\/script")
 
 
-def options(node_count: int) -> dict[str, Any]:
-    """Physics that settles in a few seconds and then stops, so the layout does not drift."""
+def options() -> dict[str, Any]:
+    """vis-network options; physics stays off except while the page lays out new nodes."""
     return {
-        "nodes": {"font": {"size": 12}, "borderWidth": 1},
-        "edges": {"smooth": False, "color": {"inherit": "from", "opacity": 0.55},
+        "nodes": {"borderWidth": 1},
+        "edges": {"smooth": False, "color": {"inherit": "from", "opacity": 0.5},
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}},
-        "layout": {"improvedLayout": node_count <= 150, "randomSeed": 7},
-        "physics": {"solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90, "avoidOverlap": 0.4},
-                    "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 50}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "keyboard": True},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "tooltipDelay": 200, "navigationButtons": False, "keyboard": False,
+                        "multiselect": False},
     }
 
 
@@ -57,131 +67,67 @@ PAGE = Template("""<!DOCTYPE html>
 <html lang="$lang">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
-style-src 'unsafe-inline'; img-src data:; font-src data:">
+<meta http-equiv="Content-Security-Policy" content="$csp">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>$title</title>
 <style>$vis_css</style>
-<style>
-body { margin: 0; font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; font-size: 14px; }
-header { padding: 6px 12px; background: #f4f4f4; border-bottom: 1px solid #ddd; }
-header h1 { font-size: 17px; margin: 2px 0; }
-header nav a { margin-right: 10px; }
-.controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 4px 0; }
-.controls select, .controls input { font-size: 13px; max-width: 220px; }
-.notes { color: #555; font-size: 12px; }
-.legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 12px; }
-.legend span::before { content: "\\25cf "; color: var(--c); font-size: 15px; }
-#graph { width: 100%; height: calc(100vh - 150px); min-height: 420px; }
-.tip { max-width: 420px; white-space: normal; font-size: 12px; }
-.tip b { display: block; font-size: 13px; margin-bottom: 3px; }
-.tip div { margin: 2px 0; }
-.tip i { color: #666; font-style: normal; margin-right: 4px; }
-</style>
+<style>$css</style>
 </head>
 <body>
+<div id="fontwarn" role="alert" hidden></div>
 <header>
-<nav>$nav</nav>
-<h1>$title</h1>
+<div class="top"><nav>$nav</nav><h1 id="title">$title</h1>
+ <span class="group"><span data-t="export"></span><button type="button" id="export-png" data-t="png"></button><button
+  type="button" id="export-nodes" data-t="nodesCsv"></button><button type="button" id="export-edges"
+  data-t="edgesCsv"></button></span>
+<div class="lang" role="group" aria-label="language / 言語"><button type="button" data-lang="ja">日本語</button><button
+ type="button" data-lang="en">English</button></div></div>
 <div class="controls">
- <label>$l_search <input id="search" type="search"></label>
- <label>$l_type <select id="f-type"></select></label>
- <label>$l_prefecture <select id="f-prefecture"></select></label>
- <label>$l_factor <select id="f-factor"></select></label>
- <label>$l_driver <select id="f-driver"></select></label>
- <span id="shown"></span>
+ <label class="group"><span data-t="search"></span> <input id="search" type="search" autocomplete="off"></label>
+ <label class="group"><span data-t="type"></span> <select id="f-type"></select></label>
+ <label class="group"><span data-t="prefecture"></span> <select id="f-prefecture"></select></label>
+ <label class="group"><span data-t="factor"></span> <select id="f-factor"></select></label>
+ <label class="group"><span data-t="driver"></span> <select id="f-driver"></select></label>
+ <span class="group"><button type="button" id="show-all" data-t="showAll"></button><button type="button" id="reset"
+  data-t="reset"></button><button type="button" id="fit" data-t="fit"></button></span>
+ <span id="shown"></span> <span id="status" role="status"></span>
 </div>
-<div class="legend">$legend</div>
-<div class="notes">$notes</div>
+<div id="legend" class="legend"></div>
+<div id="notes" class="notes"></div>
 </header>
-<div id="graph"></div>
+<main><div id="graph"></div><aside id="panel" aria-live="polite"></aside></main>
 <script type="application/json" id="dxkg-data">$data</script>
 <script>$vis_js</script>
-<script>
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("dxkg-data").textContent);
-  // Tooltips are DOM elements filled with textContent: markup in the data stays text.
-  function tip(title, lines) {
-    var box = document.createElement("div");
-    box.className = "tip";
-    if (title) { var b = document.createElement("b"); b.textContent = title; box.appendChild(b); }
-    lines.forEach(function (line) {
-      var row = document.createElement("div");
-      if (line[0]) { var k = document.createElement("i"); k.textContent = line[0]; row.appendChild(k); }
-      row.appendChild(document.createTextNode(line[1]));
-      box.appendChild(row);
-    });
-    return box;
-  }
-  data.nodes.forEach(function (n) { n.title = tip(n.full, n.tip); });
-  data.edges.forEach(function (e, i) { e.id = i; e.title = tip("", e.tip); });
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
-  var network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, data.options);
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({physics: false});
-    document.body.setAttribute("data-settled", "1");
-  });
-  window.dxkg = {network: network, nodes: nodes, edges: edges};
-
-  function fill(id, values, all) {
-    var select = document.getElementById(id);
-    var opt = document.createElement("option"); opt.value = ""; opt.textContent = all; select.appendChild(opt);
-    values.forEach(function (v) {
-      var o = document.createElement("option"); o.value = v; o.textContent = v; select.appendChild(o);
-    });
-    select.addEventListener("change", apply);
-  }
-  function values(key) {
-    var seen = {};
-    data.nodes.forEach(function (n) { (n.facets[key] || []).forEach(function (v) { seen[v] = 1; }); });
-    return Object.keys(seen).sort();
-  }
-  var kinds = {};
-  data.nodes.forEach(function (n) { kinds[n.kind] = n.tip[0][1]; });
-  var all = data.text.all;
-  fill("f-type", Object.keys(kinds).map(function (k) { return kinds[k]; }).sort(), all);
-  fill("f-prefecture", values("prefecture"), all);
-  fill("f-factor", values("factor"), all);
-  fill("f-driver", values("driver"), all);
-  document.getElementById("search").addEventListener("input", apply);
-  function apply() {
-    var q = document.getElementById("search").value.trim().toLowerCase();
-    var type = document.getElementById("f-type").value;
-    var facet = ["prefecture", "factor", "driver"].map(function (k) {
-      return [k, document.getElementById("f-" + k).value];
-    });
-    var shown = 0;
-    nodes.update(data.nodes.map(function (n) {
-      var ok = (!type || n.tip[0][1] === type) &&
-        (!q || (n.full + " " + n.tip.map(function (l) { return l[1]; }).join(" ")).toLowerCase().indexOf(q) >= 0);
-      facet.forEach(function (f) { if (f[1] && (n.facets[f[0]] || []).indexOf(f[1]) < 0) { ok = false; } });
-      if (ok) { shown += 1; }
-      return {id: n.id, hidden: !ok};
-    }));
-    document.getElementById("shown").textContent = shown + " / " + data.nodes.length;
-  }
-  apply();
-})();
-</script>
+<script>$js</script>
 </body>
 </html>
 """)
 
 
+def payload(view: View) -> dict[str, Any]:
+    """Everything the page script reads: the view, its nodes and edges, and the names it shows."""
+    from viz.views import both
+
+    legend = [[name, colour, shape] for name, colour, shape in view.legend]
+    if any(n.get("parent") for n in view.nodes):  # the page can fold: say what "+n" means
+        legend.append([both("＋数字＝中に折りたたまれた項目（ダブルクリックで展開）",
+                            "+n = items folded inside (double-click to expand)"), "#ffffff", "dot"])
+    return {
+        "view": {"name": view.name, "title": view.title, "lang": view.lang, "start": view.start,
+                 "focus": view.focus, "positions": view.positions, "notes": view.notes, "encoding": view.encoding,
+                 "page_base": view.page_base, "max_nodes": view.max_nodes},
+        "nodes": view.nodes, "edges": view.edges, "names": view.names,
+        "kinds": {kind: {"ja": ja, "en": en, "color": colour, "shape": shape}
+                  for kind, (colour, shape, ja, en) in KINDS.items()},
+        "rels": view.relations, "terms": view.terms, "legend": legend,
+        "fold_order": list(FOLD_ORDER), "options": options(), "id_ns": ID,
+    }
+
+
 def render(view: View, nav: list[tuple[str, str]] | None = None) -> str:
-    """The page for a view; `nav` is (label, relative href) links shown above the title."""
+    """The page for a view; `nav` is (label, relative href) links shown beside the title."""
     js, css = vis_assets()
-    t = TEXT[view.lang]
-    legend = "".join(f'<span style="--c:{html.escape(colour)}">{html.escape(name)}</span>'
-                     for name, colour, _ in view.legend)
-    notes = " · ".join(html.escape(n) for n in [*view.notes, f"{len(view.nodes)} nodes, {len(view.edges)} edges"])
     links = "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in nav or [])
-    payload = {"nodes": view.nodes, "edges": view.edges, "options": options(len(view.nodes)),
-               "text": {"all": "すべて" if view.lang == "ja" else "all"}}
     return PAGE.substitute(
-        lang=view.lang, title=html.escape(view.title), vis_css=css, vis_js=_inline_js(js), nav=links,
-        legend=legend, notes=notes, data=safe_json(payload),
-        l_search="検索" if view.lang == "ja" else "search", l_type=html.escape(t["type"]),
-        l_prefecture=html.escape(t["prefecture"]), l_factor=html.escape(t["factor"]), l_driver=html.escape(t["driver"]))
+        lang=view.lang, csp=CSP, title=html.escape(view.text(view.title)), vis_css=css, css=asset("graph.css"),
+        nav=links, data=safe_json(payload(view)), vis_js=inline_js(js), js=inline_js(asset("graph.js")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +28,20 @@ class ViewRequest:
     depth: int = 1
     max_nodes: int = DEFAULT_MAX_NODES
     width_by: str = "count"
+    page_base: str | None = None  # relative URL of a `dxkg site` folder, for links to entity pages
 
 
 def make_view(graph: Adapter, snap: Snapshot, req: ViewRequest) -> View:
     """The view a request asks for; ViewError when the kind or entity does not fit."""
-    from viz import views
+    view = _make(graph, snap, req)
+    from viz.views import relation_names, term_names
+
+    view.relations, view.terms, view.page_base = relation_names(snap), term_names(snap), req.page_base
+    return view
+
+
+def _make(graph: Adapter, snap: Snapshot, req: ViewRequest) -> View:
+    from viz import snapshot, views
 
     if req.kind not in VIEW_KINDS:
         raise ViewError(f"unknown view kind {req.kind!r} (known: {', '.join(VIEW_KINDS)})")
@@ -43,7 +51,6 @@ def make_view(graph: Adapter, snap: Snapshot, req: ViewRequest) -> View:
         iri = _resolve(graph, snap, req.kind, req.name)
         return views.neighbourhood(snap, iri, req.depth, req.lang, req.max_nodes)
     if req.kind == "assessment":
-        from kg.analysis.assessment import assess
         from kg.analysis.records import AnalysisError
 
         if not snap.of_kind("Plan"):
@@ -51,7 +58,7 @@ def make_view(graph: Adapter, snap: Snapshot, req: ViewRequest) -> View:
         # NAME is a plan id or words of its name; with one plan in the graph it may be left out.
         plan = req.name or snap.of_kind("Plan")[0].rsplit("/", 1)[-1]
         try:
-            return views.assessment(snap, assess(graph, plan), req.lang)
+            return views.assessment(snap, snapshot.assessment(graph, plan), req.lang)
         except AnalysisError as exc:
             raise ViewError(str(exc)) from exc
     if req.name:
@@ -60,19 +67,17 @@ def make_view(graph: Adapter, snap: Snapshot, req: ViewRequest) -> View:
         return views.overview(snap, req.lang, req.max_nodes)
     if req.kind == "framework":
         return views.framework(snap, req.lang)
-    from kg.analysis.network import driver_network
-
-    return views.cooccurrence(snap, driver_network(graph), req.lang, req.width_by)
+    return views.cooccurrence(snap, snapshot.driver_network(graph), req.lang, req.width_by)
 
 
 def _resolve(graph: Adapter, snap: Snapshot, kind: str, name: str) -> str:
-    from viz.snapshot import ID
+    from viz.snapshot import ID, resolve
 
     # A bare code or id is tried under the view's kind first (driver 3, municipality 013439).
     direct = f"{ID}{kind}/{name}"
     if snap.kind.get(direct) == ENTITY_KINDS[kind]:
         return direct
-    return graph.resolve(name, {ENTITY_KINDS[kind]}, kind).iri
+    return resolve(graph, name, {ENTITY_KINDS[kind]}, kind)
 
 
 def write_view(view: View, out: Path, nav: list[tuple[str, str]] | None = None) -> Path:
@@ -82,93 +87,50 @@ def write_view(view: View, out: Path, nav: list[tuple[str, str]] | None = None) 
     return out
 
 
-def _page(title: str, lang: str, body: str) -> bytes:
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>{html.escape(title)}</title>
-<style>body {{ font-family: sans-serif; margin: 20px; max-width: 1100px; }} table {{ border-collapse: collapse; }}
-td, th {{ border: 1px solid #ccc; padding: 2px 6px; font-size: 13px; vertical-align: top; }}
-pre {{ background: #f6f6f6; padding: 6px; overflow-x: auto; }}</style></head>
-<body><p><a href="index.html">index</a></p>{body}</body></html>
-""".encode()
-
-
-def queries_page(graph: Adapter, lang: str) -> bytes:
-    """Every saved query with its SPARQL and its result table."""
-    from kg.query import QueryError, compact, run, saved_queries
-
-    parts = ["<h1>" + ("保存クエリと結果" if lang == "ja" else "Saved queries and their results") + "</h1>"]
-    for q in saved_queries():
-        parts.append(f'<h2 id="{html.escape(q.name)}">{html.escape(q.name)}</h2><p>{html.escape(q.summary)}</p>')
-        parts.append(f"<details><summary>SPARQL</summary><pre>{html.escape(q.text)}</pre></details>")
-        try:
-            result = run(graph.store, q.text)
-        except QueryError as exc:
-            parts.append(f"<p>{html.escape(str(exc))}</p>")
-            continue
-        if result.kind == "ask":
-            parts.append(f"<p>{result.boolean}</p>")
-            continue
-        head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(compact(t))}</td>" for t in row) + "</tr>"
-                       for row in result.rows)
-        parts.append(f"<table><tr>{head}</tr>{rows}</table><p>{len(result.rows)} rows</p>")
-    return _page("dxkg queries", lang, "\n".join(parts))
-
-
-def ontology_page(lang: str) -> bytes:
-    """The ontology's classes and properties with Japanese and English labels and comments."""
-    from rdflib import OWL, RDF, RDFS, Graph
-
-    from kg.paths import ontology_file
-
-    g = Graph().parse(ontology_file(), format="turtle")
-    parts = ["<h1>" + ("dxkg オントロジー" if lang == "ja" else "The dxkg ontology") + "</h1>"]
-    for title, types in (("Classes", (OWL.Class, RDFS.Class)),
-                         ("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property))):
-        terms = sorted({s for t in types for s in g.subjects(RDF.type, t)})
-        rows = []
-        for term in terms:
-            labels = {lit.language: str(lit) for lit in g.objects(term, RDFS.label)}
-            comments = {lit.language: str(lit) for lit in g.objects(term, RDFS.comment)}
-            cells = [str(term).split("#")[-1], labels.get("ja", ""), labels.get("en", ""),
-                     comments.get(lang, comments.get("en", comments.get(None, "")))]
-            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-        parts.append(f"<h2>{title} ({len(terms)})</h2><table><tr><th>term</th><th>ja</th><th>en</th>"
-                     f"<th>comment</th></tr>{''.join(rows)}</table>")
-    return _page("dxkg ontology", lang, "\n".join(parts))
-
-
 def write_site(graph: Adapter, out_dir: Path, lang: str = "ja", max_nodes: int = DEFAULT_MAX_NODES,
                progress: Callable[[str], None] | None = None) -> list[Path]:
-    """All views (overview, framework, co-occurrence, each plan's assessment, each municipality), the saved queries with
-    their results, the ontology's documentation and an index page linking them."""
-    from viz.snapshot import load
+    """The graph views (overview, framework, co-occurrence, each plan's assessment), a page for every
+    municipality, initiative, practice, factor, driver, principle and plan, the site search, the saved
+    queries with their results, the ontology in Japanese and English, and an index page linking them."""
+    from viz import pages as P
+    from viz import snapshot
+    from viz.views import both, graph_view, relation_names, term_names
 
     say = progress or (lambda _msg: None)
-    snap = load(graph.store)
-    requests = [ViewRequest("overview", lang=lang, max_nodes=max_nodes), ViewRequest("framework", lang=lang),
-                ViewRequest("cooccurrence", lang=lang)]
-    requests += [ViewRequest("assessment", iri.rsplit("/", 1)[-1], lang) for iri in snap.of_kind("Plan")]
-    requests += [ViewRequest("municipality", iri.rsplit("/", 1)[-1], lang, 2, max_nodes)
-                 for iri in snap.of_kind("Municipality")]
-    nav = [("index", "index.html")]
-    written, entries = [], []
+    snap = snapshot.load(graph.store)
+    plans = [iri.rsplit("/", 1)[-1] for iri in snap.of_kind("Plan")]
+    requests = [ViewRequest("overview", lang=lang, max_nodes=max_nodes, page_base=""),
+                ViewRequest("framework", lang=lang, page_base=""), ViewRequest("cooccurrence", lang=lang, page_base="")]
+    requests += [ViewRequest("assessment", plan, lang, page_base="") for plan in plans]
+    t = P.UI[lang]
+    extra = [(t["assessment"], f"assessment-{plans[0]}.html")] if len(plans) == 1 else []
+    nav = P.site_nav(lang, extra)
+    written, views = [], []
     for req in requests:
         view = make_view(graph, snap, req)
-        say(f"writing {view.name}.html ({len(view.nodes)} nodes)")
+        say(f"writing {view.name}.html ({view.shown} of {len(view.nodes)} nodes on open)")
         written.append(write_view(view, out_dir / f"{view.name}.html", nav))
-        entries.append((view.title, f"{view.name}.html", f"{len(view.nodes)} nodes, {len(view.edges)} edges"))
+        views.append((view.text(view.title), f"{view.name}.html",
+                      f"{len(view.nodes)} nodes" if view.start is None else
+                      (f"最初に{view.shown}件を表示（全{len(view.nodes)}件）" if lang == "ja"
+                       else f"{view.shown} shown on open of {len(view.nodes)}")))
+    # Entity pages come from the whole graph, unfolded.
+    whole = graph_view(snap, "site", both("", ""), lang, embed_max=None)
+    whole.relations, whole.terms = relation_names(snap), term_names(snap)
+    pages = P.Pages(whole, lang)
+    entity_ids = [i for i, n in sorted(pages.nodes.items()) if n["kind"] in P.PAGE_KINDS]
+    say(f"writing {len(entity_ids)} entity pages")
+    for node_id in entity_ids:
+        path = out_dir / P.page_file(node_id)
+        write_atomic(path, pages.entity(node_id, extra))
+        written.append(path)
+    write_atomic(out_dir / "search.html", P.search_page(pages.search_entries(), lang, extra))
     say("running the saved queries")
-    write_atomic(out_dir / "queries.html", queries_page(graph, lang))
-    write_atomic(out_dir / "ontology.html", ontology_page(lang))
-    written += [out_dir / "queries.html", out_dir / "ontology.html"]
-    entries += [("保存クエリと結果 / Saved queries", "queries.html", ""),
-                ("オントロジー / Ontology", "ontology.html", "")]
-    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> {html.escape(info)}</li>'
-                    for title, href, info in entries)
-    heading = "地域DXナレッジグラフ" if lang == "ja" else "dxkg: municipal DX knowledge graph"
-    write_atomic(out_dir / "index.html", _page(heading, lang, f"<h1>{html.escape(heading)}</h1><ul>{items}</ul>"))
-    written.append(out_dir / "index.html")
+    write_atomic(out_dir / "queries.html", P.queries_page(snapshot.saved_results(graph), lang, set(entity_ids), extra))
+    terms = snapshot.ontology_terms(graph)
+    for each in ("ja", "en"):
+        write_atomic(out_dir / f"ontology-{each}.html", P.ontology_page(terms, each, extra))
+    write_atomic(out_dir / "index.html", P.index_page(pages, views, extra))
+    written += [out_dir / name for name in ("search.html", "queries.html", "ontology-ja.html", "ontology-en.html",
+                                            "index.html")]
     return written

@@ -1,6 +1,10 @@
-"""The views: which nodes and edges each one draws, with tooltips, filter facets and a legend.
+"""The views: what each page carries, what it shows on open, and what its legend says.
 
-A view is plain data (`View`); `viz.html` turns it into a self-contained page.
+Every graph view carries the whole graph (folded into parents only past EMBED_MAX entities) in
+both languages, plus a bounded starting set of nodes, a focus node and a fixed starting layout.
+The page (viz/graph.js) draws the visible nodes, rolls each hidden node's links up to its nearest
+visible ancestor (with counts), and grows on demand. A view is plain data (`View`); `viz.html`
+turns it into a self-contained page.
 """
 
 from __future__ import annotations
@@ -10,25 +14,31 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from viz.layout import rings, satellites
 from viz.snapshot import ID, KINDS, PREDICATE_LABELS, Evidence, Snapshot
 
-DEFAULT_MAX_NODES = 300
-# Kinds folded into their parent, in this order, when the overview is over the cap.
+DEFAULT_MAX_NODES = 300  # nodes drawn at once ("show all" folds detail past it)
+EMBED_MAX = 4000  # entities one page carries; past it detail kinds are folded into their parents
+START_PLACES = 24  # places and plans round the framework on open: more do not fit readable at 1366×768
+START_PLANS = 4  # plans among them
+# Kinds folded into their parent, in this order, when a graph is over a cap.
 # At national scale initiatives fold into municipalities and municipalities into prefectures.
 FOLD_ORDER = ("Practice", "PlannedMeasure", "Outcome", "Stakeholder", "Pitfall", "Countermeasure", "Initiative",
               "Technology", "Domain", "Plan", "Municipality")
-# Links from a parent to what it contains, and links from a child up to its parent.
-CONTAINS = ("practice", "measure", "outcome", "stakeholder")
-BELONGS = ("principle", "municipality", "prefecture")
+# Which link makes a node the child of another, strongest first: (relation, the child is the object?).
+PARENT_LINKS = (("practice", True), ("measure", True), ("outcome", True), ("stakeholder", True),
+                ("municipality", False), ("prefecture", False), ("principle", False))
 # Hubs that a neighbourhood reaches but does not walk through: every case shares them.
 HUBS = ("Prefecture", "Domain", "Technology", "ValueCategory", "SuccessFactor", "Driver", "Principle")
-TEXT = {
-    "ja": {"type": "種類", "quote": "引用", "source": "出典", "basis": "根拠", "note": "説明", "relation": "関係",
-           "count": "件数", "prefecture": "都道府県", "factor": "成功要因", "driver": "ドライバー"},
-    "en": {"type": "type", "quote": "quote", "source": "source", "basis": "basis", "note": "note",
-           "relation": "relation", "count": "count", "prefecture": "prefecture", "factor": "factor",
-           "driver": "driver"},
-}
+FRAMEWORK = ("Principle", "SuccessFactor", "Driver", "ValueCategory", "Pitfall", "Countermeasure")
+CODED = ("SuccessFactor", "Driver", "Principle")
+FACET_OF = {"Prefecture": "prefecture", "SuccessFactor": "factor", "Driver": "driver"}
+
+Text = dict[str, str]  # {"ja": …, "en": …}
+
+
+def both(ja: str, en: str) -> Text:
+    return {"ja": ja, "en": en}
 
 
 class ViewError(ValueError):
@@ -37,22 +47,42 @@ class ViewError(ValueError):
 
 @dataclass
 class View:
-    """One page: nodes and edges as vis-network data, plus what the page says around them."""
+    """One page: nodes and edges in both languages, what is shown on open, and what the page says."""
 
     name: str
-    title: str
+    title: Text
     lang: str
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    extra_legend: list[tuple[str, str, str]] = field(default_factory=list)  # colours a view gives beyond kinds
+    start: list[str] | None = None  # ids visible on open; None: all
+    focus: str | None = None  # the node selected on open
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # fixed start layout
+    notes: list[Text] = field(default_factory=list)
+    encoding: list[Text] = field(default_factory=list)  # what size, colour, width and dashes mean
+    extra_legend: list[tuple[Text, str, str]] = field(default_factory=list)  # colours beyond kinds
+    names: dict[str, Text] = field(default_factory=dict)  # names of facet values, towns and sources
+    page_base: str | None = None  # relative URL of the site's entity pages; None: no page links
+    max_nodes: int = DEFAULT_MAX_NODES
+    relations: dict[str, Text] = field(default_factory=dict)  # names of the edges' relations
+    terms: dict[str, Text] = field(default_factory=dict)  # names of the facts' keys
+    kind_legend: bool = True  # the legend lists the kinds present (off where colour means something else)
+
+    def text(self, value: Text) -> str:
+        return value.get(self.lang) or value.get("en") or value.get("ja", "")
 
     @property
-    def legend(self) -> list[tuple[str, str, str]]:
+    def shown(self) -> int:
+        """How many nodes the page shows on open."""
+        return len(self.nodes) if self.start is None else len(self.start)
+
+    @property
+    def legend(self) -> list[tuple[Text, str, str]]:
         """(name, colour, shape) of each kind present, in the KINDS order, then the view's own entries."""
-        present = {n["kind"] for n in self.nodes}
-        col = 2 if self.lang == "ja" else 3
-        kinds = [(style[col], style[0], style[1]) for kind, style in KINDS.items() if kind in present]
+        present = {n["kind"] for n in self.nodes} if self.kind_legend else set()
+        # A kind whose every node has a colour of the view's own (assessment) shows its shape in grey.
+        recoloured = {k for k in present if all("color" in n for n in self.nodes if n["kind"] == k)}
+        kinds = [(both(style[2], style[3]), "#bbbbbb" if kind in recoloured else style[0], style[1])
+                 for kind, style in KINDS.items() if kind in present]
         return kinds + self.extra_legend
 
 
@@ -60,150 +90,312 @@ def kind_name(kind: str, lang: str) -> str:
     return KINDS[kind][2 if lang == "ja" else 3]
 
 
+def short(iri: str) -> str:
+    """An entity's id on a page: its path under the id namespace (municipality/013439)."""
+    return iri[len(ID):] if iri.startswith(ID) else iri
+
+
+def label_of(snap: Snapshot, iri: str) -> Text:
+    """Both labels, with the code in front for factors, drivers and principles ("A …", "3 …")."""
+    code = snap.notation.get(iri) if snap.kind.get(iri) in CODED else None
+    out = {}
+    for lang in ("ja", "en"):
+        label = snap.label(iri, lang)
+        out[lang] = f"{code} {label}" if code else label
+    return out
+
+
 def display_label(snap: Snapshot, iri: str, lang: str) -> str:
-    code = snap.notation.get(iri) if snap.kind.get(iri) in ("SuccessFactor", "Driver", "Principle") else None
-    label = snap.label(iri, lang)
-    return f"{code} {label}" if code else label
+    return label_of(snap, iri)[lang]
 
 
-def _evidence_lines(snap: Snapshot, ev: Evidence | None, lang: str) -> list[list[str]]:
-    t = TEXT[lang]
-    if ev is None:
-        return []
-    lines = []
-    if ev.quote:
-        lines.append([t["quote"], f"「{ev.quote}」"])
+def _quote(ev: Evidence | None, about: Text | None = None) -> dict[str, Any] | None:
+    if ev is None or not ev.quote:
+        return None
+    out: dict[str, Any] = {"q": ev.quote}
     if ev.source:
-        lines.append([t["source"], snap.label(ev.source, lang)])
+        out["src"] = short(ev.source)
+    if about:
+        out["about"] = about
     if ev.basis:
-        lines.append([t["basis"], ev.basis])
-    if ev.note:
-        lines.append([t["note"], ev.note])
-    return lines
+        out["basis"] = ev.basis
+    if ev.note or ev.note_ja:
+        out["note"] = both(ev.note_ja or ev.note, ev.note or ev.note_ja)
+    return out
 
 
-def _node(snap: Snapshot, iri: str, lang: str, facets: dict[str, dict[str, list[str]]], size: float = 14) -> dict:
-    kind = snap.kind[iri]
-    colour, shape, _, _ = KINDS[kind]
-    other = "en" if lang == "ja" else "ja"
-    tip = [[TEXT[lang]["type"], kind_name(kind, lang)], ["", snap.label(iri, other)]]
-    if desc := snap.description(iri, lang):
-        tip.append(["", desc])
-    tip += _evidence_lines(snap, snap.evidence.get(iri), lang)
-    tip.append(["IRI", iri])
-    label = display_label(snap, iri, lang)
-    return {"id": iri, "label": label if len(label) <= 24 else label[:23] + "…", "full": label, "kind": kind,
-            "color": colour, "shape": shape, "size": round(size, 1), "tip": tip, "facets": facets.get(iri, {})}
+def parents(snap: Snapshot, links: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The node each node folds into (a practice's initiative, an initiative's municipality …):
+    the strongest kind of link in PARENT_LINKS, then the first in IRI order."""
+    best: dict[str, tuple[int, str]] = {}
+    rank = {rel: (k, down) for k, (rel, down) in enumerate(PARENT_LINKS)}
+    for s, p, o in links:
+        if p not in rank:
+            continue
+        k, down = rank[p]
+        child, parent = (o, s) if down else (s, o)
+        if snap.kind.get(child) in FACET_OF and snap.kind.get(child) != "Prefecture":
+            continue  # factors and drivers are never children
+        if child not in best or (k, parent) < best[child]:
+            best[child] = (k, parent)
+    out = {child: parent for child, (_, parent) in best.items()}
+    # Break any cycle (a plan and a municipality naming each other) by dropping the later link.
+    for child in sorted(out):
+        seen, here = {child}, out.get(child)
+        while here is not None and here in out:
+            if out[here] in seen:
+                del out[here]
+                break
+            seen.add(here)
+            here = out[here]
+    return out
 
 
-def _edge(snap: Snapshot, s: str, p: str, o: str, lang: str, count: int = 1) -> dict:
-    rel = PREDICATE_LABELS.get(p, (p, p))[0 if lang == "ja" else 1]
-    tip = [[TEXT[lang]["relation"], rel]]
-    if count > 1:
-        tip.append([TEXT[lang]["count"], str(count)])
-    # The quote behind a link: the qualified tag or participation, else the linked entity's own quote.
-    if p != "together":
-        tip += _evidence_lines(snap, snap.link_evidence.get((s, o)) or snap.evidence.get(o), lang)
-    return {"from": s, "to": o, "width": round(1 + 1.5 * math.log(count), 2), "tip": tip, "rel": p}
-
-
-def facets(snap: Snapshot, lang: str) -> dict[str, dict[str, list[str]]]:
-    """Prefecture, factor and driver of each entity, carried along its links, for the filter menus."""
+def facets(snap: Snapshot, links: list[tuple[str, str, str]], up: dict[str, str]) -> dict[str, dict[str, set[str]]]:
+    """Prefecture, factor and driver ids of each entity, carried along its links, for the filter menus:
+    prefectures flow down from a municipality to its initiatives and practices; factors and drivers flow
+    up from practices to their initiative and municipality."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    up: dict[str, set[str]] = defaultdict(set)  # child -> parents (initiative -> municipality, practice -> ...)
-    facet_of = {"Prefecture": "prefecture", "SuccessFactor": "factor", "Driver": "driver"}
-    for s, p, o in snap.links:
-        facet = facet_of.get(snap.kind[o])
+    for s, _, o in links:
+        facet = FACET_OF.get(snap.kind[o])
         if facet:
-            out[s][facet].add(display_label(snap, o, lang))
-        elif p in ("municipality", "basedIn"):
-            up[s].add(o)  # initiative or plan or stakeholder -> municipality
-        elif p in ("practice", "outcome", "stakeholder", "measure"):
-            up[o].add(s)
+            out[s][facet].add(short(o))
     for iri, kind in snap.kind.items():  # a prefecture, factor or driver is its own facet value
-        if kind in facet_of:
-            out[iri][facet_of[kind]].add(display_label(snap, iri, lang))
-    # Prefectures flow down from municipalities; factors and drivers flow up from practices.
-    for _ in range(3):
-        for child, parents in up.items():
-            for parent in parents:
-                out[child]["prefecture"] |= out[parent]["prefecture"]
-                out[parent]["factor"] |= out[child]["factor"]
-                out[parent]["driver"] |= out[child]["driver"]
-    return {iri: {k: sorted(v) for k, v in f.items() if v} for iri, f in out.items()}
+        if kind in FACET_OF:
+            out[iri][FACET_OF[kind]].add(short(iri))
+    order = sorted(up, key=lambda c: _depth(c, up))  # parents before children
+    for child in order:  # prefectures flow down
+        out[child]["prefecture"] |= out[up[child]]["prefecture"]
+    for child in reversed(order):  # factors and drivers flow up
+        parent = up[child]
+        if snap.kind.get(parent) not in FACET_OF:
+            out[parent]["factor"] |= out[child]["factor"]
+            out[parent]["driver"] |= out[child]["driver"]
+    return out
 
 
-def _assemble(snap: Snapshot, name: str, title: str, lang: str, keep: list[str],
-              links: list[tuple[str, str, str, int]]) -> View:
-    fac = facets(snap, lang)
-    degree = Counter()
-    for s, _, o, _ in links:
-        degree[s] += 1
-        degree[o] += 1
-    view = View(name, title, lang)
-    view.nodes = [_node(snap, iri, lang, fac, 10 + 3 * math.sqrt(degree[iri])) for iri in keep]
-    view.edges = [_edge(snap, s, p, o, lang, n) for s, p, o, n in links]
-    return view
+def town_of(snap: Snapshot, up: dict[str, str], iri: str) -> str | None:
+    """The id of the municipality an entity belongs to, following its parents (None above municipalities)."""
+    for _ in range(8):
+        if snap.kind.get(iri) == "Municipality":
+            return short(iri)
+        if iri not in up:
+            return None
+        iri = up[iri]
+    return None
 
 
-def overview(snap: Snapshot, lang: str = "ja", max_nodes: int = DEFAULT_MAX_NODES) -> View:
-    """The whole graph; over `max_nodes`, detail kinds are folded into their parents, then the cap applies."""
-    nodes = {iri for s, _, o in snap.links for iri in (s, o)}
-    links = Counter(snap.links)
-    notes = []
+def _depth(node: str, up: dict[str, str]) -> int:
+    depth = 0
+    while node in up and depth < 20:
+        node = up[node]
+        depth += 1
+    return depth
+
+
+def _fold(snap: Snapshot, links: list[tuple[str, str, str]],
+          cap: int | None) -> tuple[set[str], Counter, Counter, list[Text]]:
+    """Fold detail kinds into their parents (FOLD_ORDER) until at most `cap` entities remain; then keep
+    the best-connected. Returns the nodes kept, the links with counts, how many nodes folded into each
+    kept node, and notes saying what was folded."""
+    nodes = {iri for s, _, o in links for iri in (s, o)}
+    counted = Counter(links)
+    folded_into: Counter = Counter()
+    notes: list[Text] = []
+    if cap is None:
+        return nodes, counted, folded_into, notes
     for kind in FOLD_ORDER:
-        if len(nodes) <= max_nodes:
+        if len(nodes) <= cap:
             break
         folded = {iri for iri in nodes if snap.kind[iri] == kind}
         if not folded:
             continue
-        parent = _parents(folded, links)
+        parent = parents(snap, sorted(counted))
         carried: Counter = Counter()
-        for (s, p, o), n in links.items():
+        for (s, p, o), n in counted.items():
             if o in folded:
                 continue  # a link into a folded node (its containment, or a shared hub) goes with it
             if s in folded:
-                # The folded node's other links move up to its parent, with their counts added.
                 if s in parent and o != parent[s]:
-                    carried[(parent[s], p, o)] += n
+                    carried[(parent[s], p, o)] += n  # the folded node's other links move up, counts added
                 continue
             carried[(s, p, o)] += n
-        links = carried
+        for iri in folded:
+            if iri in parent:
+                folded_into[parent[iri]] += 1 + folded_into.pop(iri, 0)
+        counted = carried
         nodes -= folded
-        notes.append(("{n}件の{k}を親にまとめました" if lang == "ja" else "{n} {k} nodes folded into their parents")
-                     .format(n=len(folded), k=kind_name(kind, lang)))
-    nodes = {iri for s, _, o in links for iri in (s, o)}
-    if len(nodes) > max_nodes:
-        degree = Counter(iri for s, _, o in links for iri in (s, o))
-        kept = set(sorted(nodes, key=lambda i: (-degree[i], i))[:max_nodes])
-        notes.append(f"{len(nodes)}ノードのうち接続の多い{max_nodes}件のみ表示" if lang == "ja"
-                      else f"showing the {max_nodes} best-connected of {len(nodes)} nodes (--max-nodes)")
+        notes.append(both(f"{len(folded)}件の{kind_name(kind, 'ja')}を親にまとめました",
+                          f"{len(folded)} {kind_name(kind, 'en')} nodes folded into their parents"))
+    nodes = {iri for s, _, o in counted for iri in (s, o)}
+    if len(nodes) > cap:
+        degree = Counter(iri for s, _, o in counted for iri in (s, o))
+        kept = set(sorted(nodes, key=lambda i: (-degree[i], i))[:cap])
+        notes.append(both(f"{len(nodes)}ノードのうち接続の多い{cap}件のみ収録",
+                          f"carrying the {cap} best-connected of {len(nodes)} nodes"))
         nodes = kept
-        links = Counter({k: n for k, n in links.items() if k[0] in kept and k[2] in kept})
-    title = "地域DXナレッジグラフ 全体図" if lang == "ja" else "dxkg overview"
-    edges = sorted((s, p, o, n) for (s, p, o), n in links.items())
-    view = _assemble(snap, "overview", title, lang, sorted(nodes), edges)
-    view.notes = notes
+        counted = Counter({k: n for k, n in counted.items() if k[0] in kept and k[2] in kept})
+    return nodes, counted, folded_into, notes
+
+
+def graph_view(snap: Snapshot, name: str, title: Text, lang: str, max_nodes: int = DEFAULT_MAX_NODES,
+               embed_max: int | None = EMBED_MAX) -> View:
+    """The whole graph as one page's data (every entity with a link, both languages; folded past
+    `embed_max` entities, never when None); no start set yet."""
+    keep, counted, folded_into, notes = _fold(snap, snap.links, embed_max)
+    links = sorted(counted)
+    up = parents(snap, links)
+    fac = facets(snap, links, up)
+    degree = Counter(iri for s, _, o in links for iri in (s, o))
+    view = View(name, title, lang, notes=notes, max_nodes=max_nodes)
+    names: dict[str, Text] = {}
+
+    def town(iri: str) -> str | None:
+        return town_of(snap, up, iri)
+
+    for iri in sorted(keep):
+        node = entity_node(snap, iri, 9 + 2.2 * math.sqrt(degree[iri]))
+        node["parent"] = short(up[iri]) if iri in up else None
+        if (where := town(iri)) and where != node["id"]:
+            node["town"] = where
+            names[where] = label_of(snap, ID + where)
+        node["facets"] = {k: sorted(v) for k, v in fac.get(iri, {}).items() if v}
+        for values in node["facets"].values():
+            for value in values:
+                names.setdefault(value, label_of(snap, ID + value))
+        if folded_into.get(iri):
+            node["more"] = folded_into[iri]
+        view.nodes.append(node)
+        for q in node.get("quotes", []):
+            if "src" in q:
+                names.setdefault(q["src"], label_of(snap, ID + q["src"]))
+    for s, p, o in links:
+        view.edges.append(link_edge(snap, s, p, o, counted[(s, p, o)]))
+        if "src" in view.edges[-1]:
+            names.setdefault(view.edges[-1]["src"], label_of(snap, ID + view.edges[-1]["src"]))
+    view.names = names
+    view.encoding = [both("形と色=種類、大きさ=つながりの数、線の太さ=まとめたリンクの数",
+                          "shape and colour = kind; size = number of links; line width = links rolled up")]
     return view
 
 
-def _parents(folded: set[str], links: Counter) -> dict[str, str]:
-    """The node each folded node folds into: what contains it (initiative of a practice) or what it
-    belongs to (municipality of an initiative, prefecture of a municipality); the first in IRI order."""
-    parent: dict[str, str] = {}
-    for s, p, o in sorted(links):
-        if p in CONTAINS and o in folded and s not in folded:
-            parent.setdefault(o, s)
-        elif p in BELONGS and s in folded and o not in folded:
-            parent.setdefault(s, o)
-    return parent
+def entity_node(snap: Snapshot, iri: str, size: float = 14) -> dict[str, Any]:
+    """One entity with both labels, description, facts and quotes (its own and its profile figures')."""
+    kind = snap.kind[iri]
+    node: dict[str, Any] = {"id": short(iri), "kind": kind, "l": label_of(snap, iri), "size": round(min(size, 26), 1)}
+    if kind in CODED and iri in snap.notation:
+        node["code"] = snap.notation[iri]
+    desc = snap.descriptions.get(iri, {})
+    if desc:
+        node["d"] = both(desc.get("ja") or desc.get("") or desc.get("en", ""),
+                         desc.get("en") or desc.get("") or desc.get("ja", ""))
+    facts: dict[str, dict[str, str]] = defaultdict(dict)
+    for prop, lang, value in snap.facts.get(iri, []):
+        slot = facts[prop]
+        if lang:
+            slot.setdefault(lang, value)
+        else:
+            slot.setdefault("", value)
+    if facts:
+        node["facts"] = [[prop, both(v.get("ja") or v.get("") or v.get("en", ""),
+                                     v.get("en") or v.get("") or v.get("ja", ""))] for prop, v in sorted(facts.items())]
+    quotes = [q for q in [_quote(snap.evidence.get(iri))] if q]
+    quotes += [q for ev in snap.more_quotes.get(iri, []) if (q := _quote(ev, _term(snap, ev.label)))]
+    if quotes:
+        node["quotes"] = quotes
+    return node
+
+
+def _term(snap: Snapshot, local: str) -> Text:
+    names = snap.term_labels.get(local, {})
+    return both(names.get("ja") or local, names.get("en") or local)
+
+
+def link_edge(snap: Snapshot, s: str, p: str, o: str, count: int = 1) -> dict[str, Any]:
+    """An edge with the quote behind it: the qualified tag or participation, else none."""
+    edge: dict[str, Any] = {"from": short(s), "to": short(o), "rel": p}
+    if count > 1:
+        edge["n"] = count
+    q = _quote(snap.link_evidence.get((s, o)))
+    if q:
+        edge.update(q)
+    return edge
+
+
+# Relations the views draw that are not dx: properties.
+VIEW_RELATIONS = {"together": ("同じ取組・施策に付与", "tagged together on practices / planned measures"),
+                  "cooccurs": ("共起", "co-occur"), "case": ("参考事例", "case to learn from"),
+                  "pitfall": ("落とし穴", "pitfall")}
+
+
+def relation_names(snap: Snapshot) -> dict[str, Text]:
+    """Names of the relations on edges, from the ontology's labels, else the fixed tables."""
+    out = {p: both(*names) for p, names in {**PREDICATE_LABELS, **VIEW_RELATIONS}.items()}
+    for p, names in snap.term_labels.items():
+        if p in out or not names:
+            continue
+        out[p] = both(names.get("ja") or p, names.get("en") or p)
+    return out
+
+
+def term_names(snap: Snapshot) -> dict[str, Text]:
+    """Names of the dx: terms used as fact keys (population, unit, figure kinds …)."""
+    return {p: both(n.get("ja") or p, n.get("en") or p) for p, n in snap.term_labels.items()}
+
+
+def overview(snap: Snapshot, lang: str = "ja", max_nodes: int = DEFAULT_MAX_NODES) -> View:
+    """Opens on the framework (factors, drivers) with the places around it and the plans; the rest grows
+    from there. Past START_PLACES municipalities the places are prefectures, the largest first."""
+    view = graph_view(snap, "overview", both("地域DXナレッジグラフ 全体図", "dxkg overview"), lang, max_nodes)
+    ids = {n["id"]: n for n in view.nodes}
+    core = [i for kind in ("SuccessFactor", "Driver") for i in _sorted_codes(view, kind)]
+    plans = [n["id"] for n in view.nodes if n["kind"] == "Plan"][:START_PLANS]
+    room = START_PLACES - len(plans)
+    places = [n["id"] for n in view.nodes if n["kind"] == "Municipality"]
+    if len(places) > room or not places:
+        places = [n["id"] for n in view.nodes if n["kind"] == "Prefecture"]
+    else:  # a prefecture that holds an initiative itself (no municipality named) opens too
+        places += sorted({n["parent"] for n in view.nodes if n["kind"] == "Initiative" and n.get("parent")
+                          and ids[n["parent"]]["kind"] == "Prefecture"})
+    # The places holding the most open, in prefecture-code order round the ring.
+    inside: Counter = Counter()
+    for n in view.nodes:
+        up, seen = n.get("parent"), 0
+        while up and seen < 10:
+            inside[up] += 1 + n.get("more", 0)
+            up, seen = ids[up].get("parent"), seen + 1
+    kept = sorted(places, key=lambda i: (-inside[i], i))[:room]
+    if len(kept) < len(places):
+        kind = kind_name(ids[kept[0]]["kind"], "ja"), kind_name(ids[kept[0]]["kind"], "en")
+        view.notes.append(both(f"{kind[0]}{len(places)}件のうち大きい{len(kept)}件を表示",
+                               f"showing the {len(kept)} largest of {len(places)} {kind[1]} nodes"))
+    outer = sorted(kept, key=lambda i: (ids[i].get("facets", {}).get("prefecture", [""])[0], i)) + plans
+    view.start = (core + outer)[:max_nodes]
+    view.focus = plans[0] if plans else None
+    factors = [i for i in core if ids[i]["kind"] == "SuccessFactor"]
+    drivers = [i for i in core if ids[i]["kind"] == "Driver"]
+    view.positions = rings([factors, drivers, [i for i in outer if i in view.start]])
+    hidden = len(view.nodes) - len(view.start)
+    view.notes.insert(0, both(f"最初は枠組みと地域のみ表示（ほか{hidden}件はダブルクリック・検索・「すべて表示」で）",
+                              f"opens on the framework and the places ({hidden} more by double-click, search "
+                              "or “show all”)"))
+    return view
+
+
+def _sorted_codes(view: View, kind: str) -> list[str]:
+    def key(node: dict[str, Any]) -> tuple:
+        code = node.get("code", "")
+        return (int(code) if code.isdigit() else 0, code, node["id"])
+
+    return [n["id"] for n in sorted((n for n in view.nodes if n["kind"] == kind), key=key)]
 
 
 def neighbourhood(snap: Snapshot, iri: str, depth: int = 1, lang: str = "ja",
                   max_nodes: int = DEFAULT_MAX_NODES) -> View:
-    """One entity and what lies within `depth` links of it; shared hubs are shown but not walked through."""
+    """One entity and what lies within `depth` links of it; shared hubs are shown but not walked through.
+    The rest of the graph is carried too, so the page can grow from there."""
     if iri not in snap.kind:
-        raise ViewError(f"{iri[len(ID):] if iri.startswith(ID) else iri} is not an entity the views draw")
+        raise ViewError(f"{short(iri)} is not an entity the views draw")
     if depth < 1:
         raise ViewError(f"--depth must be at least 1 (got {depth})")
     adjacent: dict[str, set[str]] = defaultdict(set)
@@ -225,18 +417,21 @@ def neighbourhood(snap: Snapshot, iri: str, depth: int = 1, lang: str = "ja",
                 break
             seen[there] = seen[here] + 1
             queue.append(there)
-    links = sorted((s, p, o, 1) for s, p, o in snap.links if s in seen and o in seen)
-    label = display_label(snap, iri, lang)
-    title = f"{label}（{kind_name(snap.kind[iri], lang)}）の周辺" if lang == "ja" else \
-        f"{label} ({kind_name(snap.kind[iri], lang)}): neighbourhood"
-    view = _assemble(snap, f"{snap.kind[iri].lower()}-{iri.rsplit('/', 1)[-1]}", title, lang, sorted(seen), links)
-    for node in view.nodes:
-        if node["id"] == iri:
-            node["size"] = 30
-            node["borderWidth"] = 4
-    view.notes.append((f"距離{depth}まで" if lang == "ja" else f"depth {depth}")
-                      + (f"（上限{max_nodes}ノード）" if capped and lang == "ja"
-                         else f"; capped at {max_nodes} nodes (--max-nodes)" if capped else ""))
+    label = label_of(snap, iri)
+    kind = snap.kind[iri]
+    title = both(f"{label['ja']}（{kind_name(kind, 'ja')}）の周辺",
+                 f"{label['en']} ({kind_name(kind, 'en')}): neighbourhood")
+    view = graph_view(snap, f"{kind.lower()}-{iri.rsplit('/', 1)[-1]}", title, lang, max_nodes)
+    carried = {n["id"] for n in view.nodes}
+    view.start = [short(i) for i in sorted(seen, key=lambda i: (seen[i], i)) if short(i) in carried]
+    view.focus = short(iri)
+    by_ring: dict[int, list[str]] = defaultdict(list)
+    for i in sorted(seen, key=lambda i: (seen[i], snap.kind[i], i)):
+        if short(i) in carried:
+            by_ring[seen[i]].append(short(i))
+    view.positions = rings([by_ring[k] for k in sorted(by_ring)])
+    view.notes.insert(0, both(f"距離{depth}まで" + (f"（上限{max_nodes}ノード）" if capped else ""),
+                              f"depth {depth}" + (f"; capped at {max_nodes} nodes (--max-nodes)" if capped else "")))
     return view
 
 
@@ -246,9 +441,9 @@ def framework(snap: Snapshot, lang: str = "ja") -> View:
     Factors, drivers and principles are not linked to each other in the source's framework; an
     edge between two of them counts the practices and planned measures tagged with both.
     """
-    kinds = ("Principle", "SuccessFactor", "Driver", "ValueCategory", "Pitfall", "Countermeasure")
-    keep = snap.of_kind(*kinds)
-    links = [(s, p, o, 1) for s, p, o in snap.links if s in keep and o in keep]
+    view = graph_view(snap, "framework", both("成功要因・ドライバー・7ヶ条の枠組み",
+                                               "The framework: principles, factors, drivers"), lang)
+    carried = {n["id"] for n in view.nodes}
     tags: dict[str, set[str]] = defaultdict(set)
     for s, p, o in snap.links:
         if p in ("factor", "driver", "principle") and snap.kind[s] in ("Practice", "PlannedMeasure"):
@@ -259,16 +454,17 @@ def framework(snap: Snapshot, lang: str = "ja") -> View:
             for b in found:
                 if a < b and snap.kind[a] != snap.kind[b]:
                     together[(a, b)] += 1
-    links += [(a, "together", b, n) for (a, b), n in sorted(together.items())]
-    title = "成功要因・ドライバー・7ヶ条の枠組み" if lang == "ja" else "The framework: principles, factors, drivers"
-    view = _assemble(snap, "framework", title, lang, keep, links)
-    for edge in view.edges:
-        if edge["rel"] == "together":
-            edge["tip"][0] = [TEXT[lang]["relation"], "同じ取組・施策に付与" if lang == "ja"
-                              else "tagged together on practices / planned measures"]
-            edge["dashes"] = True
-    view.notes.append("破線: 同じ取組・計画施策に両方が付与された件数" if lang == "ja"
-                      else "dashed: number of practices and planned measures tagged with both")
+    for (a, b), n in sorted(together.items()):
+        if short(a) in carried and short(b) in carried:
+            view.edges.append({"from": short(a), "to": short(b), "rel": "together", "n": n, "dashes": True,
+                               "arrows": False})
+    # Pitfalls and countermeasures open folded into their principle; a driver's value group is one
+    # double-click away (its neighbours), so the three lists the source ranks open readable.
+    groups = [_sorted_codes(view, kind) for kind in ("SuccessFactor", "Principle", "Driver")]
+    view.start = [i for g in groups for i in g]
+    view.positions = rings(groups)
+    view.notes.insert(0, both("破線: 同じ取組・計画施策に両方が付与された件数",
+                              "dashed: number of practices and planned measures tagged with both"))
     return view
 
 
@@ -280,97 +476,148 @@ def cooccurrence(snap: Snapshot, graph: Any, lang: str = "ja", width_by: str = "
     edge width by count or lift, colour by community."""
     if width_by not in ("count", "lift"):
         raise ViewError(f"--width must be count or lift (got {width_by!r})")
-    title = "ドライバーの共起ネットワーク" if lang == "ja" else "Driver co-occurrence network"
-    view = View("cooccurrence", title, lang)
+    view = View("cooccurrence", both("ドライバーの共起ネットワーク", "Driver co-occurrence network"), lang)
     ids = {}
     for key, d in sorted(graph.nodes(data=True)):
         iri = f"{ID}driver/{d['code']}"
-        ids[key] = iri
-        colour = COMMUNITY_COLOURS[(d["community"] - 1) % len(COMMUNITY_COLOURS)]
-        label = f"{d['code']} {d['label_' + lang]}"
-        t = TEXT[lang]
-        tip = [[t["type"], kind_name("Driver", lang)], ["", d["label_en" if lang == "ja" else "label_ja"]],
-               [t["count"], str(d["count"])], ["community", str(d["community"])],
-               ["betweenness", f"{d['betweenness']:.3f}"], ["IRI", iri]]
-        if desc := snap.description(iri, lang):
-            tip.insert(2, ["", desc])
-        view.nodes.append({"id": iri, "label": label if len(label) <= 24 else label[:23] + "…", "full": label,
-                           "kind": "Driver", "color": colour, "shape": "dot", "size": 8 + 4 * math.sqrt(d["count"]),
-                           "tip": tip, "facets": {"driver": [display_label(snap, iri, lang)]}})
+        ids[key] = short(iri)
+        node = entity_node(snap, iri, 8 + 4 * math.sqrt(d["count"])) if iri in snap.kind else {
+            "id": short(iri), "kind": "Driver", "code": d["code"], "size": 8 + 4 * math.sqrt(d["count"])}
+        node["l"] = both(f"{d['code']} {d['label_ja']}", f"{d['code']} {d['label_en']}")
+        node["color"] = COMMUNITY_COLOURS[(d["community"] - 1) % len(COMMUNITY_COLOURS)]
+        node["shape"] = "dot"
+        node["info"] = [[both("件数", "count"), str(d["count"])],
+                        [both("コミュニティ", "community"), str(d["community"])],
+                        [both("媒介中心性", "betweenness"), f"{d['betweenness']:.3f}"]]
+        node["facets"] = {"driver": [short(iri)]}
+        view.names[short(iri)] = node["l"]
+        view.nodes.append(node)
     for a, b, d in sorted(graph.edges(data=True)):
         value = d["weight"] if width_by == "count" else max(d["lift"], 0.0)
-        tip = [[TEXT[lang]["count"], str(d["weight"])], ["lift", f"{d['lift']:.2f}"], ["NPMI", f"{d['npmi']:.2f}"],
-               ["p", f"{d['p_value']:.3g}"]]
+        info = [[both("件数", "count"), str(d["weight"])], [both("リフト", "lift"), f"{d['lift']:.2f}"],
+                [both("NPMI", "NPMI"), f"{d['npmi']:.2f}"], [both("p値", "p"), f"{d['p_value']:.3g}"]]
         if d.get("note"):
-            tip.append([TEXT[lang]["note"], str(d["note"])])
-        view.edges.append({"from": ids[a], "to": ids[b], "width": round(1 + 2 * math.sqrt(value), 2), "tip": tip,
-                           "rel": "cooccurs", "arrows": {"to": {"enabled": False}}})
-    view.notes.append(f"{graph.graph.get('units', '?')} " + ("取組単位で集計; 色=コミュニティ、太さ=" if lang == "ja"
-                      else "practices counted; colour = community, width = ") + width_by)
+            info.append([both("説明", "note"), str(d["note"])])
+        view.edges.append({"from": ids[a], "to": ids[b], "rel": "cooccurs", "n": d["weight"],
+                           "width": round(1 + 2 * math.sqrt(value), 2), "arrows": False, "info": info})
+    view.kind_legend = False
+    communities = sorted({d["community"] for _, d in graph.nodes(data=True)})
+    view.extra_legend = [(both(f"コミュニティ{k}", f"community {k}"),
+                          COMMUNITY_COLOURS[(k - 1) % len(COMMUNITY_COLOURS)], "dot") for k in communities]
+    units = graph.graph.get("units", "?")
+    view.notes.append(both(f"{units}件の取組で集計", f"{units} practices counted"))
+    width_ja = "件数" if width_by == "count" else "リフト"
+    view.encoding = [both(f"大きさ=そのドライバーを持つ取組の数、色=コミュニティ、線の太さ={width_ja}",
+                          f"size = practices carrying the driver; colour = community; line width = {width_by}")]
     return view
 
 
-COVERED, MISSING = "#2ca02c", "#d62728"
+# The plan's strength on a principle or driver (kg.analysis.assessment: points of the measures serving it).
+STRENGTH_COLOURS = {"strong": "#2ca02c", "weak": "#ff7f0e", "missing": "#d62728"}
+STRENGTH_WORDS = {"strong": ("対応済み", "covered"), "weak": ("手薄", "weak"), "missing": ("不足", "missing")}
 
 
 def assessment(snap: Snapshot, result: Any, lang: str = "ja") -> View:
-    """A plan's assessment from kg.analysis.assess: principles and drivers its measures cover (green)
-    or miss (red), the pitfalls of each missing principle and the cases elsewhere to learn from."""
-    t = TEXT[lang]
-    ja = lang == "ja"
-    plan_name = result.name_ja if ja else result.name_en
-    title = f"{plan_name}の評価" if ja else f"Assessment of {plan_name}"
-    view = View(f"assessment-{result.plan}", title, lang)
-    fac = facets(snap, lang)
-    added: set[str] = set()
+    """A thin drawing of a kg.analysis Assessment: the principles and drivers its measures cover (green)
+    or miss (red), the pitfalls of each missing principle and the cases elsewhere to learn from.
 
-    def add(iri: str, colour: str | None = None, extra: list[list[str]] | None = None, size: float = 14) -> None:
+    Everything this view knows about an assessment is read here, from the Assessment object only.
+    It opens on the plan with the principles and drivers around it (the measures folded into the plan,
+    a line's width counting the measures that serve an item) and the pitfalls and cases outside."""
+    plan_name = both(result.name_ja, result.name_en)
+    view = View(f"assessment-{result.plan}", both(f"{plan_name['ja']}の評価", f"Assessment of {plan_name['en']}"), lang)
+    added: dict[str, dict[str, Any]] = {}
+    up = parents(snap, snap.links)
+
+    def add(iri: str, colour: str | None = None, info: list | None = None, size: float = 14,
+            parent: str | None = None) -> None:
         if iri in added or iri not in snap.kind:
+            if iri in added and info:
+                added[iri].setdefault("info", []).extend(info)
             return
-        added.add(iri)
-        node = _node(snap, iri, lang, fac, size)
+        node = entity_node(snap, iri, size)
         if colour:
             node["color"] = colour
-        node["tip"] += extra or []
+        if info:
+            node["info"] = info
+        if parent:
+            node["parent"] = short(parent)
+        if (where := town_of(snap, up, iri)) and where != node["id"]:
+            node["town"] = where
+            view.names[where] = label_of(snap, ID + where)
+        added[iri] = node
         view.nodes.append(node)
 
-    def link(a: str, b: str, tip: list[list[str]], dashes: bool = False) -> None:
+    def link(a: str, b: str, rel: str, dashes: bool = False, quote: str = "", **extra: Any) -> None:
         if a in added and b in added:
-            view.edges.append({"from": a, "to": b, "width": 1.5, "tip": tip, "rel": "assessment", "dashes": dashes})
+            edge = {"from": short(a), "to": short(b), "rel": rel, "dashes": dashes, **extra}
+            if quote:
+                edge["q"] = quote
+            view.edges.append(edge)
 
     plan = f"{ID}plan/{result.plan}"
     add(plan, size=30)
+    view.focus = short(plan)
+    items, outer = [], []
     for item in [*result.principles, *result.drivers]:
         iri = f"{ID}{item.scheme}/{item.code}"
-        state = ("対応済み" if ja else "covered") if item.covered else ("不足" if ja else "missing")
-        add(iri, COVERED if item.covered else MISSING, [[t["note"], state]] + ([["", item.note]] if item.note else []),
-            size=22)
+        state = both(*STRENGTH_WORDS[item.strength])
+        info = [[both("評価", "assessment"), state]] + ([[both("説明", "note"), item.note]] if item.note else [])
+        info += [[both("対応する施策", "measures serving it"), str(len(item.served_by))]] if item.covered else []
+        add(iri, STRENGTH_COLOURS[item.strength], info, size=20)
+        items.append(short(iri))
         for s in item.served_by:
             measure = f"{ID}measure/{s.measure}"
-            add(measure)
-            link(plan, measure, [[t["relation"], "施策" if ja else "measure"]])
-            link(measure, iri, [[t["relation"], item.scheme], [t["basis"], s.basis], [t["note"], s.rationale],
-                                [t["quote"], f"「{s.quote}」"]])
+            add(measure, parent=plan)
+            link(plan, measure, "measure")
+            link(measure, iri, item.scheme, quote=s.quote, basis=s.basis, note=both(s.rationale, s.rationale))
         for p in item.pitfalls:
             pit = f"{ID}pitfall/{p['id']}"
             add(pit)
-            link(iri, pit, [[t["relation"], "落とし穴" if ja else "pitfall"]])
+            outer.append(short(pit))
+            link(iri, pit, "pitfall")
         for c in item.cases:
             practice = f"{ID}practice/{c.practice}"
-            where = c.municipality_ja if ja else c.municipality_en
-            add(practice, extra=[["", where], ["context", f"{c.context:.2f}"]])
-            link(practice, iri, [[t["relation"], "参考事例" if ja else "case to learn from"], ["", where],
-                                 ["via", c.via], ["context", f"{c.context:.2f}"], [t["quote"], f"「{c.quote}」"]],
-                 dashes=True)
-    covered_p, all_p = result.coverage("principle")
-    covered_d, all_d = result.coverage("driver")
-    if ja:
-        note = f"7ヶ条 {covered_p}/{all_p}・ドライバー {covered_d}/{all_d} 対応済み（緑）"
-        note += "、不足（赤）、破線=参考事例"
-    else:
-        note = (f"principles {covered_p}/{all_p}, drivers {covered_d}/{all_d} covered (green); "
-                "missing in red; dashed = cases to learn from")
-    view.notes.append(note)
-    view.extra_legend = [("対応済み" if ja else "covered", COVERED, "dot"),
-                         ("不足" if ja else "missing", MISSING, "dot")]
+            where = both(c.municipality_ja, c.municipality_en)
+            add(practice, info=[[both("市区町村", "municipality"), where],
+                                [both("地域の似ている度", "context similarity"), f"{c.context:.2f}"]])
+            outer.append(short(practice))
+            link(practice, iri, "case", dashes=True, quote=c.quote,
+                 info=[[both("市区町村", "municipality"), where], [both("経由", "via"), c.via],
+                       [both("地域の似ている度", "context similarity"), f"{c.context:.2f}"]])
+    outer = list(dict.fromkeys(i for i in outer if i in {n["id"] for n in view.nodes}))
+    view.start = [short(plan)] + [i for i in items if any(n["id"] == i for n in view.nodes)] + outer
+    # The plan in the middle, the seven principles round it and the twelve drivers round them: one ring
+    # of nineteen would be too wide to read once the cases sit outside it.
+    shown = [i for i in view.start if i in items]
+    view.positions = rings([[short(plan)], [i for i in shown if i.startswith("principle/")],
+                            [i for i in shown if not i.startswith("principle/")]], gap=105)
+    # Pitfalls and cases sit just outside the gap they belong to, on the next ring.
+    near: dict[str, list[str]] = defaultdict(list)
+    placed: set[str] = set()
+    for e in view.edges:
+        if e["rel"] in ("pitfall", "case"):
+            gap, other = (e["from"], e["to"]) if e["rel"] == "pitfall" else (e["to"], e["from"])
+            if other not in placed:
+                near[gap].append(other)
+                placed.add(other)
+    view.positions.update(satellites(view.positions, near))
+    p, d = result.strengths("principle"), result.strengths("driver")
+    view.notes.append(both(
+        f"7ヶ条: 対応済み{p['strong']}・手薄{p['weak']}・不足{p['missing']}／"
+        f"ドライバー: 対応済み{d['strong']}・手薄{d['weak']}・不足{d['missing']}",
+        f"principles: {p['strong']} covered, {p['weak']} weak, {p['missing']} missing; "
+        f"drivers: {d['strong']} covered, {d['weak']} weak, {d['missing']} missing"))
+    from kg.analysis.assessment import BASIS_POINTS, STRONG
+
+    ex, inf, strong = (f"{v:g}" for v in (BASIS_POINTS["explicit"], BASIS_POINTS["inferred"], STRONG))
+    view.encoding = [both(f"緑=施策による対応が十分（明記{ex}点・推定{inf}点で計{strong}点以上）、"
+                          f"橙=手薄（{strong}点未満）、赤=対応なし、破線=その不足を埋めた他地域の取組（参考事例）",
+                          f"green = served enough ({ex} points per measure that states it, {inf} per inferred "
+                          f"link; {strong} or more); orange = weak (under {strong}); red = nothing serves it; "
+                          "dashed = practices elsewhere that filled the gap")]
+    view.extra_legend = [(both(*STRENGTH_WORDS[k]), colour, "dot") for k, colour in STRENGTH_COLOURS.items()]
+    for q in (q for n in view.nodes for q in n.get("quotes", [])):
+        if "src" in q:
+            view.names.setdefault(q["src"], label_of(snap, ID + q["src"]))
     return view

@@ -4,8 +4,9 @@
 from the freshly loaded graph and writes `analysis.json` (the core columns), `analysis-text.json`
 (quotes, rationales, long names: read only when asked for) and `analysis-index.npz` (the numeric
 index co-occurrence and `similar` run on) into the generation folder. The store records them under
-the cache's name and VERSION (derived from the row classes), so a reader takes the cache only when it
-is in the format this code reads; otherwise it extracts with SPARQL (kg.adapter does the choosing).
+the cache's name and version (derived from the row classes and the code that fills them, the word
+vectors' included), so a reader takes the cache only when it is in the format this code reads;
+otherwise it extracts with SPARQL (kg.adapter does the choosing).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.columns import VERSION, Columns, encode
+from kg.analysis.columns import Columns, encode, version
 from kg.analysis.index import Index, build_index, load_index, save_index
 from kg.analysis.records import extract
 from kg.files import write_atomic
@@ -39,7 +40,10 @@ class AnalysisCache:
     """The extra writer the build gives the store (see kg.store.Extra)."""
 
     name = NAME
-    version = VERSION
+
+    @property
+    def version(self) -> str:
+        return cache_version()
 
     def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
         ex = extract(store)
@@ -51,16 +55,27 @@ class AnalysisCache:
                 "initiatives": len(ex.initiatives), "practices": len(ex.practices)}
 
 
+def cache_version() -> str:
+    """The columns' version and a hash of kg.analysis.words, which fills part of the index: a change to
+    how the word vectors are made retires old caches too."""
+    import hashlib
+    import inspect
+
+    from kg.analysis import words
+
+    return f"{version()}.{hashlib.sha256(inspect.getsource(words).encode()).hexdigest()[:8]}"
+
+
 def load_columns(gen: Generation) -> Columns | None:
     """The cached columns of a generation, or None (no cache, another format, or a damaged file)."""
-    entry = gen.extra(NAME, VERSION)
+    entry = gen.extra(NAME, cache_version())
     if entry is None:
         return None
     try:
         core = json.loads((gen.path / str(entry["core_file"])).read_bytes())
     except (OSError, ValueError, KeyError):
         return None
-    if not isinstance(core, dict) or core.get("version") != VERSION:
+    if not isinstance(core, dict) or core.get("version") != version():
         return None
     text_path = gen.path / str(entry.get("text_file", TEXT_FILE))
 
@@ -73,7 +88,7 @@ def load_columns(gen: Generation) -> Columns | None:
 
 def load_cached_index(gen: Generation) -> Index | None:
     """The cached index of a generation, or None."""
-    entry = gen.extra(NAME, VERSION)
+    entry = gen.extra(NAME, cache_version())
     if entry is None or "index_file" not in entry:
         return None
     try:

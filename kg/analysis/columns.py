@@ -5,8 +5,8 @@ Extract becomes parallel lists, one per field: a nested dataclass (a Label) beco
 columns, a list or set of strings a CSR row over a sorted vocabulary (`{"vocab", "ptr", "ix"}`), a
 list of dataclasses a child table with row pointers. Fields marked `text()` go to a second part,
 loaded only when asked for. Keyed tables are stored sorted by key, so the same graph always gives
-the same bytes, and `VERSION` is a hash of the declaration: change a row class and old caches are
-ignored, with no number to bump by hand.
+the same bytes, and `version()` is a hash of the declaration and of the code that fills it: change a
+row class or the extraction and old caches are ignored, with no number to bump by hand.
 
 `encode` and `decode` are exact inverses (tests/test_analysis.py checks it), so an analysis gives the
 same answer from the cache as from a fresh SPARQL extract.
@@ -72,8 +72,20 @@ def _declaration(cls: type) -> list[Any]:
     return [[f.name, f.kind, f.text, _declaration(f.cls) if f.cls else None] for f in _fields(cls)]
 
 
-VERSION = hashlib.sha256(repr(sorted((name, kind, _declaration(cls)) for name, (kind, cls) in _tables().items()))
-                         .encode()).hexdigest()[:16]
+@cache
+def version() -> str:
+    """The cache format: a hash of the row classes' declaration and of the code that fills and encodes
+    them (records, columns, index), so any change to either retires old caches without a number to bump."""
+    import inspect
+
+    from kg.analysis import index
+
+    digest = hashlib.sha256(repr(sorted((name, kind, _declaration(cls))
+                                        for name, (kind, cls) in _tables().items())).encode())
+    for module in (records, index):
+        digest.update(inspect.getsource(module).encode())
+    digest.update(inspect.getsource(_encode).encode() + inspect.getsource(_decode).encode())
+    return digest.hexdigest()[:16]
 
 
 def _csr(rows: list[list[str]]) -> dict[str, list[Any]]:
@@ -171,8 +183,8 @@ class Columns:
 
 def encode(ex: Extract) -> Columns:
     """Columns of an Extract; deterministic: the same graph gives equal columns whatever the query order."""
-    core: dict[str, Any] = {"version": VERSION, "tables": {}}
-    text: dict[str, Any] = {"version": VERSION, "tables": {}}
+    core: dict[str, Any] = {"version": version(), "tables": {}}
+    text: dict[str, Any] = {"version": version(), "tables": {}}
     for name, (_, cls) in _tables().items():
         rows = _ordered(ex, name)
         core["tables"][name] = {**_encode(rows, cls, "core"), "rows": len(rows)}

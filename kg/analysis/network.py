@@ -51,9 +51,10 @@ def to_networkx(store: pyoxigraph.Store) -> networkx.MultiDiGraph:
     return g
 
 
-def driver_network(graph: Adapter, level: str = "practice",
+def driver_network(graph: Adapter, level: str = "initiative",
                    explicit_only: bool = False, min_count: int = 1, domain: str | None = None,
-                   prefecture: str | None = None, seed: int = 0) -> networkx.Graph:
+                   prefecture: str | None = None, seed: int = 0, min_reliability: str = "primary",
+                   include_suggested: bool = False) -> networkx.Graph:
     """Drivers linked by co-occurrence, with centrality and communities on the nodes.
 
     Node attributes: label_ja, label_en, count (units carrying the driver), strength (sum of edge
@@ -65,8 +66,9 @@ def driver_network(graph: Adapter, level: str = "practice",
     import networkx as nx
 
     ix = graph.index
-    pairs_en = cooccurrence(graph, "driver", level, min_count, None, explicit_only, domain, prefecture, "en")
-    sc = scope(graph, level, explicit_only, domain, prefecture)
+    pairs_en = cooccurrence(graph, "driver", level, min_count, None, explicit_only, domain, prefecture, "en",
+                            min_reliability, include_suggested).pairs
+    sc = scope(graph, level, explicit_only, domain, prefecture, min_reliability, include_suggested)
     ja, en = labels(ix, "ja"), labels(ix, "en")
     counts = incidence(sc, "driver").sum(axis=0)
     g = nx.Graph(level=level, units=sc.n)
@@ -76,7 +78,8 @@ def driver_network(graph: Adapter, level: str = "practice",
     for p in pairs_en:
         if p.count > 0:
             g.add_edge(p.a, p.b, weight=p.count, distance=1 / p.count, npmi=p.npmi, lift=p.lift,
-                       p_value=p.p_value, note=p.note)
+                       p_value=p.p_value, q_value=p.q_value, odds_ratio=p.odds_ratio, note=p.note,
+                       same_group=p.same_group)
     strength = dict(g.degree(weight="weight"))
     top = max(strength.values(), default=0) or 1
     between = nx.betweenness_centrality(g, weight="distance", normalized=True)

@@ -70,11 +70,13 @@ class SourceRow:
 
 @dataclass
 class ConceptRow:
-    """A concept of a scheme: a factor, driver or principle (by code), or a domain, technology, stakeholder type."""
+    """A concept of a scheme: a factor, driver, principle or value group (by code), or a domain, technology,
+    stakeholder type. `group` is a driver's value group (the source's own grouping of the drivers)."""
 
     scheme: str
     code: str
     name: Label
+    group: str = ""
 
 
 @dataclass
@@ -286,10 +288,11 @@ _LABELS = "SELECT ?s ?l WHERE {{ ?s a {cls} ; rdfs:label ?l }}"
 def extract(store: pyoxigraph.Store) -> Extract:
     """Read municipalities, initiatives, practices, tags, plans and the framework from the store."""
     concepts = []
-    for cls in ("dx:SuccessFactor", "dx:Driver", "dx:Principle", "dx:Domain", "dx:Technology",
+    groups = {d: local(v)[1] for d, v in _select(store, "SELECT ?d ?v WHERE { ?d a dx:Driver ; dx:valueCategory ?v }")}
+    for cls in ("dx:SuccessFactor", "dx:Driver", "dx:Principle", "dx:ValueCategory", "dx:Domain", "dx:Technology",
                 "dx:StakeholderType"):
         for s, lab in _langs(store, _LABELS.format(cls=cls)).items():
-            concepts.append(ConceptRow(*local(s), lab))
+            concepts.append(ConceptRow(*local(s), lab, groups.get(s, "")))
     concepts.sort(key=lambda c: (c.scheme, c.code))
 
     munis: dict[str, MunicipalityRow] = {}
@@ -439,6 +442,8 @@ def _qualifier(iri: str | None) -> str:
     return "".join(f"-{c.lower()}" if c.isupper() else c for c in local_name)
 
 
+# Kinds whose Japanese names people also type as they sound (kana, or romaji through the English label).
+READ_ALOUD = ("Municipality", "Prefecture")
 _NAME_PREDICATES = {"rdfs:label": "label", "skos:prefLabel": "label", "skos:altLabel": "alt",
                     "skos:notation": "key", "dct:identifier": "key"}
 # Where an entity is, for telling same-named ones apart: the municipality (or prefecture) it belongs to.
@@ -484,6 +489,13 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
     for s, w in places:
         if s in found:
             found[s].context += [label for label in labels.get(w or "", []) if label]
+    places_read = [n for n in found.values() if n.kind in READ_ALOUD and n.ja]
+    if places_read:  # how a place name is read, so ほろかない or ホロカナイ finds 幌加内町 (the dictionary's reading)
+        from kg.text.tokens import Tokeniser
+
+        tokeniser = Tokeniser()
+        for n in places_read:
+            n.alt.append(tokeniser.reading(n.ja))
     for n in found.values():
         n.keys, n.alt, n.context = sorted(set(n.keys)), sorted(set(n.alt) - {n.ja, n.en}), sorted(set(n.context))
         n.where = " / ".join(n.context)

@@ -15,6 +15,7 @@ from kg.paths import default_build_dir, default_data_dir, default_sources_dir
 
 if TYPE_CHECKING:
     from kg.adapter import Adapter
+    from kg.text.document import Document
 
 __all__ = ["EXIT_ERROR", "EXIT_INVALID", "EXIT_OK"]
 
@@ -28,6 +29,22 @@ def build_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--build-dir", type=click.Path(path_type=Path), default=None,
                         help="Folder of the built graph [default: $DXKG_BUILD or ./build when it holds a build, "
                              "else the packaged data's graph, built once into the user's cache].")(f)
+
+
+def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang: every command answers in Japanese unless asked for English."""
+    return click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+                        help="Language of labels and headers.")(f)
+
+
+def reliability_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--min-reliability and --include-suggested: which sources and which tags an analysis counts."""
+    f = click.option("--include-suggested", is_flag=True,
+                     help="Count tags `dxkg suggest` proposed and no curator has accepted yet.")(f)
+    return click.option("--min-reliability", type=click.Choice(["primary", "secondary"]), default="primary",
+                        show_default=True,
+                        help="Count only sources this reliable: primary leaves out secondary, unverified sources "
+                             "(003); secondary counts both.")(f)
 
 
 def sources_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -76,6 +93,21 @@ def progress(quiet: bool) -> Callable[[str], None]:
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     click.echo(f"dxkg: {message}", err=True)
     sys.exit(code)
+
+
+def read_input(path: Path, say: Callable[[str], None]) -> Document:
+    """A document a command was given (text, Markdown, PDF): a missing file exits 2, one it cannot
+    read as text (empty, binary, image-only, too large) exits 1, naming the file."""
+    from kg.text.document import DocumentError, read_document
+
+    if not path.is_file():
+        fail(f"{path}: no such file", EXIT_ERROR)
+    try:
+        doc = read_document(path)
+    except DocumentError as exc:
+        fail(str(exc))
+    say(f"read {path} ({doc.kind}, {doc.encoding}, {len(doc.text):,} characters)")
+    return doc
 
 
 @contextlib.contextmanager

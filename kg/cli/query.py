@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, build_option, emit, fail, open_graph, reported
+from kg.cli.common import EXIT_INVALID, build_option, emit, fail, lang_option, open_graph, reported
 
 
 @click.command("query")
@@ -18,9 +18,13 @@ from kg.cli.common import EXIT_INVALID, build_option, emit, fail, open_graph, re
 @click.option("--endpoint", metavar="URL",
               help="Ask this SPARQL endpoint instead of the built graph (credentials as for `dxkg push`).")
 @click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: the named graph to use as default graph.")
+@click.option("--min-reliability", type=click.Choice(["primary", "secondary"]), default="primary", show_default=True,
+              help="For the saved queries that count cases: count only sources this reliable (primary leaves out "
+                   "secondary, unverified sources).")
+@lang_option
 @build_option
 def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, endpoint: str | None,
-            graph_iri: str | None, build_dir: Path | None) -> None:
+            graph_iri: str | None, min_reliability: str, lang: str, build_dir: Path | None) -> None:
     """Run SPARQL on the built graph: a saved query's NAME, a .rq FILE, or inline text.
 
     \b
@@ -32,29 +36,51 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
       dxkg query cases-per-factor --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/dxkg/graph
 
     The prefixes dx:, dxid:, skos:, prov:, dct:, oa:, org:, rdfs:, rdf:, xsd: and owl: are
-    predefined. SERVICE, FROM and LOAD are refused: queries never reach the network.
+    predefined (the saved queries declare their own, so they run as they are in any SPARQL tool).
+    SERVICE, LOAD and FROM naming a graph outside the store are refused, and the query runs in a
+    process that cannot open a network connection at all (Linux seccomp).
     """
-    from kg.query import format_result, resolve_query, run, saved_queries
+    from kg.query import resolve_query, saved_queries
+    from kg.sandbox import isolated
 
     if list_saved:
         queries = saved_queries()
         width = max(len(q.name) for q in queries)
         for q in queries:
-            click.echo(f"{q.name.ljust(width)}  {q.summary}")
+            counts = (" [出典の信頼度で絞り込み]" if lang == "ja" else " [counts sources by reliability]") \
+                if q.reliability else ""
+            click.echo(f"{q.name.ljust(width)}  {q.describe(lang)}{counts}")
         return
     if not query:
-        fail("give a query (a saved name, a .rq file or SPARQL text), or --list to see the saved ones")
-        return
+        raise click.UsageError("give a query (a saved name, a .rq file or SPARQL text), "
+                               "or --list to see the saved ones")
+    saved = next((q for q in saved_queries() if q.name == query), None)
+    headers = saved.columns_ja if saved is not None and lang == "ja" else None
+    if saved is not None and saved.reliability:  # say which sources a count counted
+        counted = "primary" if min_reliability == "primary" else "primary, secondary"
+        click.echo((f"… 計上する出典の信頼度: {counted}" if lang == "ja" else
+                    f"… counting sources of reliability: {counted}"), err=True)
     if endpoint:
-        _remote(query, fmt, output, endpoint, graph_iri)
+        _remote(query, fmt, output, endpoint, graph_iri, min_reliability, headers)
         return
     with reported():
-        text, _name = resolve_query(query)
-        rendered = format_result(run(open_graph(build_dir).store, text), fmt)
+        text, _name = resolve_query(query, min_reliability)
+        graph = open_graph(build_dir)
+        assert graph.generation is not None
+        # Evaluated in a child without network, the store opened there too: nothing the query names can reach it.
+        rendered = isolated(_evaluate, graph.generation.store_path, text, fmt, headers)
     emit(rendered, output)
 
 
-def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None) -> None:
+def _evaluate(store_path: Path, text: str, fmt: str, headers: dict[str, str] | None = None) -> str:
+    from kg.query import format_result, run
+    from kg.store import open_read_only
+
+    return format_result(run(open_read_only(store_path), text), fmt, headers)
+
+
+def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None,
+            min_reliability: str = "primary", headers: dict[str, str] | None = None) -> None:
     """The --endpoint branch: the same query and output, answered by an external SPARQL endpoint."""
     from kg.cli.common import EXIT_ERROR
     from kg.query import QueryError, format_result, resolve_query
@@ -62,8 +88,8 @@ def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri:
     from kg.remote import query as remote_query
 
     try:
-        text, _name = resolve_query(query)
-        rendered = format_result(remote_query(endpoint, text, auth=auth_from_env(), graph=graph_iri), fmt)
+        text, _name = resolve_query(query, min_reliability)
+        rendered = format_result(remote_query(endpoint, text, auth=auth_from_env(), graph=graph_iri), fmt, headers)
     except RemoteUnreachable as exc:
         fail(str(exc), EXIT_ERROR)
         return

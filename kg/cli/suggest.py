@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_INVALID, data_option, fail, progress, report_problems, resolve_data
+from kg.cli.common import EXIT_ERROR, EXIT_INVALID, data_option, fail, progress, report_problems, resolve_data
 
 
 @click.command("suggest")
@@ -47,21 +47,15 @@ def command(file: Path, as_: str, fmt: str, municipality: str | None, source_id:
       dxkg suggest report.txt
       dxkg suggest plan.pdf --as plan --format yaml --municipality horokanai -o data/cases/draft.yaml
     """
-    from kg.cli.common import emit
+    from kg.cli.common import emit, read_input
     from kg.load import parse_data
-    from kg.text.document import DocumentError, read_document
     from kg.text.draft import PLACEHOLDER_MUNICIPALITY, DraftError, DraftOptions, draft_yaml, find_municipality
     from kg.text.records import training_set
     from kg.text.render import render_table
     from kg.text.suggest import Suggester, load_encoder
 
     say = progress(quiet)
-    try:
-        doc = read_document(file)
-    except DocumentError as exc:
-        fail(str(exc), EXIT_INVALID)
-        return
-    say(f"read {file} ({doc.kind}, {doc.encoding}, {len(doc.text):,} characters)")
+    doc = read_input(file, say)
     data = resolve_data(data_dir)
     ds, problems = parse_data(data)
     if problems:
@@ -89,7 +83,7 @@ def command(file: Path, as_: str, fmt: str, municipality: str | None, source_id:
     if use_encoder:
         encoder = load_encoder()
         if encoder is None:
-            fail("--encoder needs the optional extra: pip install 'dxkg[encoder]'")
+            fail("--encoder needs the optional extra: pip install 'dxkg[encoder]'", EXIT_ERROR)
         say("loading the sentence encoder")
     sg = Suggester.fit(ts, encoder=encoder, progress=say)
     if threshold is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import EXIT_ERROR, EXIT_INVALID, fail, progress
+from kg.cli.common import EXIT_ERROR, fail, progress
 
 
 @click.command("synth")
@@ -34,7 +34,7 @@ def command(municipalities: int, seed: int, out_dir: Path, force: bool, quiet: b
     try:
         result = write_synthetic(out_dir, municipalities, seed, overwrite=force, progress=progress(quiet))
     except FileExistsError as exc:
-        fail(f"{exc}: use --force to replace its data", EXIT_INVALID)
+        fail(f"{exc}: use --force to replace its data", EXIT_ERROR)
         return
     except (OSError, ValueError) as exc:
         fail(f"synth failed: {exc}", EXIT_ERROR)

@@ -1,8 +1,9 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the build's Oxigraph store (`dxkg serve`).
 
-- `safety`: what a query may name (no SERVICE, no dataset outside the store), checked on the parsed algebra.
+- `server`: uvicorn (httptools) and the ASGI application: protocol, answer cache, hand-off to the pool.
 - `protocol`: turning an HTTP request into a query and a dataset; content negotiation.
-- `results`: SPARQL JSON / XML / CSV / TSV and RDF serialisations, with the row cap.
-- `workers`: a pool of processes that run queries and can be killed on timeout.
-- `server`: the HTTP server; `page`: the offline query page.
+- `pool`: admission control (deadlines, long-running quota, bounded queue) over the workers.
+- `workers`: the sandboxed store host and the workers it forks, which check, run and write queries.
+- `page`: the offline query page.
+The check (kg.guard), the sandbox (kg.sandbox) and the answer writer (kg.results) are shared with `dxkg query`.
 """

@@ -96,3 +96,26 @@ def negotiate(accept: str | None, offered: dict[str, str]) -> str | None:
             if q > best:
                 best, choice = q, offered[offer]
     return choice
+
+
+# Media type -> format name (kg.results), per kind of answer; the first entry of each is the default.
+TABULAR = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "text/plain": "ntriples",
+}
+
+
+def media_types(kind: str) -> dict[str, str]:
+    """The media types offered for a kind of answer (select, ask, graph): ASK in every results format."""
+    return TABULAR if kind in ("select", "ask") else GRAPH

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kg import model as m
@@ -186,7 +187,7 @@ def draft_yaml(doc: Document, results: list[PassageSuggestion], ds: m.Dataset, o
     return "\n".join(out) + "\n"
 
 
-def _line_numbers(text: str):  # type: ignore[no-untyped-def]
+def _line_numbers(text: str) -> Callable[[int], int]:
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
 
     def line_of(offset: int) -> int:

@@ -95,10 +95,10 @@ def training_set(ds: m.Dataset) -> TrainingSet:
         out.definitions.append(Definition("factor", d.code, d.name.ja, d.name.en,
                                           _join(d.name.ja, d.definition.ja, d.name.en, d.definition.en)))
     categories = {v.id: v.name for v in ds.value_categories}
-    for d in ds.drivers:
-        cat = categories.get(d.value_category)
-        out.definitions.append(Definition("driver", d.code, d.name.ja, d.name.en, _join(
-            d.name.ja, d.definition.ja, cat.ja if cat else None, d.name.en, d.definition.en)))
+    for dr in ds.drivers:
+        cat = categories.get(dr.value_category)
+        out.definitions.append(Definition("driver", dr.code, dr.name.ja, dr.name.en, _join(
+            dr.name.ja, dr.definition.ja, cat.ja if cat else None, dr.name.en, dr.definition.en)))
     for p in ds.principles:
         guidance = [_join(g.name.ja, _texts(g.description)[0], g.name.en) for g in p.pitfalls + p.countermeasures]
         out.definitions.append(Definition(

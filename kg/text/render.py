@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
+from kg.tables import pad as _pad
+from kg.tables import width as _width
 from kg.text.document import Document
 from kg.text.draft import quote_of
 from kg.text.suggest import PassageSuggestion
 
 SCHEME_LABELS = {"ja": {"factor": "成功要因", "driver": "ドライバー", "principle": "7ヶ条"},
                  "en": {"factor": "factor", "driver": "driver", "principle": "principle"}}
-
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
 
 
 def _cut(text: str, n: int) -> str:

@@ -63,6 +63,11 @@ class Tokeniser:
                         out.append(term)
         return out
 
+    def reading(self, text: str) -> str:
+        """The katakana reading of `text` as the dictionary gives it (幌加内町 → ホロカナイマチ): how a
+        name is found when someone types it in kana."""
+        return "".join(mo.reading_form() for line in _fold(text).splitlines() for piece in _chunks(line)
+                       for mo in self._tok.tokenize(piece))
 
     def is_action(self, text: str) -> bool:
         """Whether `text` says that something is done or planned: it has a verb of substance or a

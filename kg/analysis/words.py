@@ -1,0 +1,331 @@
+"""What the curated texts say, as word vectors computed once at build time.
+
+Every initiative is one document: its names, description and quote, and the names, descriptions and
+quotes of its practices and the indicators of its outcomes, in Japanese and English (kg.text's
+SudachiPy terms, so `bus` meets `バス`). Practices, plan measures, risks, pitfalls and
+countermeasures are documents too, so a plan's measures can be matched against cases and the
+framework without loading the tokeniser. How informative a word is comes from the initiatives: the
+inverse document frequency over the whole graph (a word every case uses says nothing).
+
+Two weightings are kept, both as sparse rows over one vocabulary:
+
+- `cos`: sublinear tf × idf, each row of unit length; the cosine of two rows is symmetric and in 0..1,
+  which is what "this initiative is like that one" needs;
+- `bm25` (initiatives only): Okapi BM25's per-word weight, which is what a short query of a few words
+  needs (a long document does not win by being long). A query's BM25 score is divided by the sum of its
+  words' idf, so 1.0 means "every word of the query, once, in a document of average length".
+
+The arrays go into the analysis index (kg.analysis.index) under `words_*` and `<collection>_words_*`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from kg.analysis.records import (
+    CountermeasureRow,
+    Extract,
+    InitiativeRow,
+    Label,
+    MeasureRow,
+    PitfallRow,
+    PracticeRow,
+    RiskRow,
+)
+
+if TYPE_CHECKING:
+    from kg.text.tokens import Tokeniser
+
+
+class Index(Protocol):
+    """What this module reads of kg.analysis.index.Index (which imports this module to build it)."""
+
+    derived: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any: ...
+
+COLLECTIONS = ("init", "practice", "measure", "pitfall", "counter", "risk", "pitfall_name", "counter_name")
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def _both(label: Label) -> list[str]:
+    return [x for x in (label.ja, label.en) if x]
+
+
+def initiative_own_texts(i: InitiativeRow, shared_quotes: frozenset[str] = frozenset()) -> list[str]:
+    """An initiative's own words: names, description, quote. Place names are left out, so two
+    initiatives of one town are not alike for being in the same town; so is a quote that several
+    initiatives share (a source's list naming them together says nothing about each)."""
+    own = [*_both(i.name), *i.alt_names, *_both(i.description), "" if i.quote in shared_quotes else i.quote]
+    return [x for x in own if x]
+
+
+def initiative_texts(ex: Extract, i: InitiativeRow, shared_quotes: frozenset[str] = frozenset()) -> list[str]:
+    """What an initiative's document is made of: its own words twice (what it is), its practices' (how
+    it was done) and its outcomes' indicators. build_words counts the same, tokenising each text once."""
+    own = initiative_own_texts(i, shared_quotes)
+    out = own + own
+    for p in i.practices:
+        if p in ex.practices:
+            out += practice_texts(ex.practices[p])
+    for o in i.outcomes:
+        out += _both(o.indicator)
+    return out
+
+
+def practice_texts(p: PracticeRow) -> list[str]:
+    return [x for x in (*_both(p.name), *_both(p.description), p.quote) if x]
+
+
+def measure_texts(m: MeasureRow) -> list[str]:
+    return [x for x in (*_both(m.name), *_both(m.description), m.quote) if x]
+
+
+def pitfall_texts(f: PitfallRow) -> list[str]:
+    return [*_both(f.name), *_both(f.description)]
+
+
+def counter_texts(c: CountermeasureRow) -> list[str]:
+    return [x for x in (*_both(c.name), *_both(c.description), c.quote) if x]
+
+
+def risk_texts(r: RiskRow) -> list[str]:
+    return [x for x in (*_both(r.name), *_both(r.response), r.quote) if x]
+
+
+def _shared_quotes(ex: Extract) -> frozenset[str]:
+    quotes = Counter(i.quote for i in ex.initiatives.values() if i.quote)
+    return frozenset(q for q, k in quotes.items() if k > 1)
+
+
+def collections(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]:
+    """(id, texts) of every document of each collection, in the index's row order (by IRI or id)."""
+    measures = sorted((m for p in ex.plans.values() for m in p.measures), key=lambda m: m.iri)
+    shared = _shared_quotes(ex)
+    risks = sorted((r for p in ex.plans.values() for r in p.risks), key=lambda r: r.iri)
+    return {
+        "init": [(ex.initiatives[k].id, initiative_texts(ex, ex.initiatives[k], shared))
+                 for k in sorted(ex.initiatives)],
+        "practice": [(ex.practices[k].id, practice_texts(ex.practices[k])) for k in sorted(ex.practices)],
+        "measure": [(m.id, measure_texts(m)) for m in measures],
+        "pitfall": [(f.id, pitfall_texts(f)) for f in sorted(ex.pitfalls, key=lambda f: f.id)],
+        "counter": [(c.id, counter_texts(c)) for c in sorted(ex.countermeasures, key=lambda c: c.id)],
+        "risk": [(r.id, risk_texts(r)) for r in risks],
+        # A pitfall's or countermeasure's Japanese name alone: the words a plan that speaks to it would use.
+        "pitfall_name": [(f.id, [f.name.ja] if f.name.ja else []) for f in sorted(ex.pitfalls, key=lambda f: f.id)],
+        "counter_name": [(c.id, [c.name.ja] if c.name.ja else [])
+                         for c in sorted(ex.countermeasures, key=lambda c: c.id)],
+    }
+
+
+def build_words(ex: Extract, tokeniser: Tokeniser | None = None) -> dict[str, Any]:
+    """The word arrays of the analysis index: vocabulary, idf, and per collection its ids and rows."""
+    import numpy as np
+
+    if tokeniser is None:
+        from kg.text.tokens import Tokeniser
+
+        tokeniser = Tokeniser()
+    docs = collections(ex)
+    counts = {c: [Counter(_terms(tokeniser, texts)) for _, texts in docs[c]] for c in COLLECTIONS if c != "init"}
+    # An initiative's document as initiative_texts makes it, its practices tokenised once (above).
+    practice_counts = dict(zip(sorted(ex.practices), counts["practice"], strict=True))
+    shared = _shared_quotes(ex)
+    counts["init"] = []
+    for k in sorted(ex.initiatives):
+        i = ex.initiatives[k]
+        doc = Counter(_terms(tokeniser, initiative_own_texts(i, shared)))
+        doc += doc
+        for p in i.practices:
+            doc += practice_counts.get(p, Counter())
+        doc += Counter(_terms(tokeniser, [x for o in i.outcomes for x in _both(o.indicator)]))
+        counts["init"].append(doc)
+    vocab = sorted({t for c in COLLECTIONS for doc in counts[c] for t in doc})
+    at = {t: k for k, t in enumerate(vocab)}
+    n = len(counts["init"])
+    df = np.zeros(len(vocab))
+    for doc in counts["init"]:
+        for t in doc:
+            df[at[t]] += 1
+    idf = np.log((1 + n) / (1 + df))  # a word every initiative has weighs 0; one no initiative has matches none
+    # How many documents of any collection (the names apart) use each word: what "telling" means below.
+    docs_df = np.zeros(len(vocab), dtype=np.int64)
+    n_docs = 0
+    for c in COLLECTIONS[:6]:
+        for doc in counts[c]:
+            for t in doc:
+                docs_df[at[t]] += 1
+            n_docs += 1
+    a: dict[str, Any] = {"words_vocab": np.array(vocab, dtype=str) if vocab else np.zeros(0, dtype="U1"),
+                         "words_idf": idf.astype(np.float64), "words_docs_df": docs_df,
+                         "words_docs": np.array([n_docs], dtype=np.int64)}
+    lengths = np.array([sum(doc.values()) for doc in counts["init"]], dtype=float)
+    avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
+    for c in COLLECTIONS:
+        ptr, ix, tf = [0], [], []
+        for doc in counts[c]:
+            for t in sorted(doc, key=at.__getitem__):
+                ix.append(at[t])
+                tf.append(doc[t])
+            ptr.append(len(ix))
+        ix_a, tf_a = np.asarray(ix, dtype=np.int32), np.asarray(tf, dtype=float)
+        ptr_a = np.asarray(ptr, dtype=np.int64)
+        w = (1 + np.log(tf_a)) * idf[ix_a] if len(tf_a) else np.zeros(0)
+        rows = np.repeat(np.arange(len(ptr_a) - 1), np.diff(ptr_a))
+        norms = np.sqrt(np.bincount(rows, weights=w * w, minlength=len(ptr_a) - 1))
+        if c != "init":  # an initiative's row is its row in init_id
+            a[f"{c}_words_id"] = np.array([d for d, _ in docs[c]], dtype=str) if docs[c] else np.zeros(0, dtype="U1")
+        a[f"{c}_words_ptr"] = ptr_a
+        a[f"{c}_words_ix"] = ix_a
+        a[f"{c}_words_cos"] = (w / np.where(norms[rows] > 0, norms[rows], 1.0)).astype(np.float32)
+        if c == "init":
+            dl = lengths[rows]
+            a["init_words_bm25"] = (idf[ix_a] * tf_a * (BM25_K1 + 1)
+                                    / (tf_a + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl))).astype(np.float32)
+    return a
+
+
+def row_terms(index: Index, collection: str, row: int) -> set[int]:
+    """The vocabulary positions of a document's words."""
+    ptr = index[f"{collection}_words_ptr"]
+    return set(index[f"{collection}_words_ix"][ptr[row]:ptr[row + 1]].tolist())
+
+
+def speaks_to(index: Index, name_words: set[int], doc_words: set[int], telling: int = 2,
+              telling_share: float = 0.15) -> list[str]:
+    """The words of a short name (a pitfall's, a countermeasure's) that a document shares with it, when
+    at least `telling` of them are telling (fewer than `telling_share` of the graph's documents use
+    each); else []. Two telling words in common is the least that reads as speaking of the same thing."""
+    df, n = index["words_docs_df"], int(index["words_docs"][0])
+    shared = sorted(name_words & doc_words)
+    if sum(1 for k in shared if df[k] < telling_share * n) < telling:
+        return []
+    vocab = index["words_vocab"]
+    return [str(vocab[k]) for k in shared]
+
+
+def _terms(tokeniser: Tokeniser, texts: list[str]) -> list[str]:
+    return tokeniser.terms("\n".join(texts)) if texts else []
+
+
+@dataclass
+class Query:
+    """A query as word positions in the vocabulary and their counts; `unknown` are its words no
+    document of the graph has (they can match nothing)."""
+
+    ix: Any  # numpy int array, sorted
+    tf: Any  # numpy float array
+    unknown: list[str]
+    unit: Any = None  # the cos weights of a document of the graph, when the query is one
+
+
+def query_of_terms(index: Index, terms: Iterable[str]) -> Query:
+    """A query from terms made by kg.text (free words or a document)."""
+    import numpy as np
+
+    vocab = index["words_vocab"]
+    c = Counter(terms)
+    known: list[tuple[int, str]] = []
+    unknown: list[tuple[int, str]] = []
+    for t in sorted(c):
+        k = int(np.searchsorted(vocab, t))
+        (known if k < len(vocab) and vocab[k] == t else unknown).append((k, t))
+    return Query(np.array([k for k, _ in known], dtype=np.int64),
+                 np.array([c[t] for _, t in known], dtype=float), [t for _, t in unknown])
+
+
+def query_of_row(index: Index, collection: str, row: int) -> Query:
+    """A query from a document of the graph (its terms and counts, from the cos weights' support)."""
+    import numpy as np
+
+    ptr = index[f"{collection}_words_ptr"]
+    ix = index[f"{collection}_words_ix"][ptr[row]:ptr[row + 1]].astype(np.int64)
+    unit = index[f"{collection}_words_cos"][ptr[row]:ptr[row + 1]].astype(float)
+    return Query(ix, np.ones(len(ix)), [], unit)
+
+
+def matrix(index: Index, collection: str, weights: str = "cos") -> Any:
+    """The collection's rows as a scipy CSR matrix (documents × vocabulary), made once per index."""
+    key = f"matrix:{collection}:{weights}"
+    if key not in index.derived:
+        from scipy.sparse import csr_matrix
+
+        ptr = index[f"{collection}_words_ptr"]
+        data = index[f"{collection}_words_{weights}"]
+        index.derived[key] = csr_matrix((data, index[f"{collection}_words_ix"], ptr),
+                                        shape=(len(ptr) - 1, len(index["words_vocab"])))
+    return index.derived[key]
+
+
+def cosine_vector(index: Index, q: Query) -> Any:
+    """The query as a unit vector in the cos weighting (its own tf, sublinear, × idf)."""
+    import numpy as np
+
+    v = np.zeros(len(index["words_vocab"]))
+    if len(q.ix):
+        w = (1 + np.log(q.tf)) * index["words_idf"][q.ix] if q.unit is None else q.unit
+        norm = math.sqrt(float(w @ w))
+        if norm > 0:
+            v[q.ix] = w / norm
+    return v
+
+
+def cosine(index: Index, collection: str, q: Query) -> Any:
+    """The cosine of the query with every document of `collection` (0..1)."""
+    import numpy as np
+
+    if not len(q.ix):
+        return np.zeros(len(index[f"{collection}_words_ptr"]) - 1)
+    return np.asarray(matrix(index, collection) @ cosine_vector(index, q), dtype=float)
+
+
+def bm25(index: Index, q: Query) -> Any:
+    """BM25 of the query against every initiative, over the sum of the query words' idf (see the module
+    docstring); 0 for a query with no known word."""
+    import numpy as np
+
+    n = len(index["init_words_ptr"]) - 1
+    if not len(q.ix):
+        return np.zeros(n)
+    v = np.zeros(len(index["words_vocab"]))
+    v[q.ix] = q.tf
+    top = float(index["words_idf"][q.ix] @ q.tf)
+    return np.asarray(matrix(index, "init", "bm25") @ v, dtype=float) / top
+
+
+def row_of(index: Index, collection: str, ident: str) -> int | None:
+    import numpy as np
+
+    ids = index["init_id"] if collection == "init" else index[f"{collection}_words_id"]
+    hit = np.flatnonzero(ids == ident)
+    return int(hit[0]) if len(hit) else None
+
+
+def shared_words(index: Index, collection: str, row: int, q: Query, weights: str = "cos",
+                 limit: int = 8) -> list[tuple[str, float]]:
+    """The words a document shares with the query, with each word's share of the document's score
+    (largest first): what `--explain` shows."""
+    import numpy as np
+
+    ptr = index[f"{collection}_words_ptr"]
+    ix = index[f"{collection}_words_ix"][ptr[row]:ptr[row + 1]]
+    w = index[f"{collection}_words_{weights}"][ptr[row]:ptr[row + 1]].astype(float)
+    qv = cosine_vector(index, q) if weights == "cos" else _tf_vector(index, q)
+    parts = w * qv[ix]
+    total = float(parts.sum())
+    order = [k for k in np.argsort(-parts, kind="stable") if parts[k] > 0][:limit]
+    vocab = index["words_vocab"]
+    return [(str(vocab[ix[k]]), float(parts[k] / total) if total else 0.0) for k in order]
+
+
+def _tf_vector(index: Index, q: Query) -> Any:
+    import numpy as np
+
+    v = np.zeros(len(index["words_vocab"]))
+    v[q.ix] = q.tf
+    return v
