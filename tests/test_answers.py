@@ -74,6 +74,24 @@ def test_expert_expectations(real, query, k, contains, never):
     assert not never & set(top), (query, top)
 
 
+@pytest.mark.parametrize("words, topics, top", [
+    # the bear map's text says ヒグマ, never "wildlife" or 鳥獣: its domain's name is what the words meet
+    ("wildlife", [("domain", "wildlife")], "higumap"),
+    ("鳥獣被害", [("domain", "wildlife")], "higumap"),
+    ("防災", [("domain", "disaster-safety")], None),
+    # words the initiatives' texts have are scored as words, not read as a topic
+    ("drone", [], "ina-drone-logistics"),
+    ("on-demand bus for elderly residents", [], None),
+    ("management", [], None),
+    ("対策", [], None),
+])
+def test_typed_words_that_name_a_domain_or_technology_ask_for_it(real, words, topics, top):
+    result = similar(real, words, top=3)
+    assert [(t["scheme"], t["id"]) for t in result.query.topics] == topics
+    if top:
+        assert result.matches[0].id == top
+
+
 def test_measure_smart_agriculture_finds_only_agriculture(real):
     assert set(_top(real, "horokanai-smart-agriculture")) <= AGRICULTURE
 

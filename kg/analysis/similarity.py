@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.analysis.index import BANDS, RELIABILITY_RANK, Index, expand
 from kg.analysis.records import AnalysisError, MeasureRow, MunicipalityRow
-from kg.analysis.words import Query, bm25, cosine, query_of_row, query_of_terms, shared_words
+from kg.analysis.words import Query, bm25, cosine, query_of_row, query_of_terms, shared_words, topic_names, topics_of
 
 if TYPE_CHECKING:
     from kg.adapter import Adapter
@@ -87,6 +87,7 @@ class QueryInfo:
     words: list[str] = field(default_factory=list)  # the query's words the graph knows
     unknown_words: list[str] = field(default_factory=list)  # its words no initiative has
     hint: str = ""  # e.g. which initiatives the words also name
+    topics: list[dict[str, str]] = field(default_factory=list)  # scheme, id, ja, en: domains/technologies named
 
 
 @dataclass
@@ -255,6 +256,14 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
     if _ID.fullmatch(q):  # written as an id: a misspelt one, not words
         raise NotFound(f"no initiative or measure in the graph has the id {q!r}", closest())
     spec = words_spec(ix, q, "words", q, mode="bm25")
+    # Typed words no text has but a domain's or technology's name has ask for that topic: "wildlife"
+    # finds the bear map, whose text says ヒグマ, through its domain 鳥獣対策 / Wildlife management.
+    for scheme, ids in topics_of(ix, spec.words).items():
+        if ids:
+            spec.sets[f"{scheme}s" if scheme == "domain" else "technologies"] = set(ids)
+        for ident in ids:
+            names = topic_names(ix, scheme, ident)
+            spec.info.topics.append({"scheme": scheme, "id": ident, "ja": names[0], "en": names[-1]})
     if not len(spec.words.ix):
         suggestions = closest()
         extra = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""

@@ -48,7 +48,9 @@ class Index(Protocol):
 
     def __getitem__(self, key: str) -> Any: ...
 
-COLLECTIONS = ("init", "practice", "measure", "pitfall", "counter", "risk", "pitfall_name", "counter_name")
+COLLECTIONS = ("init", "practice", "measure", "pitfall", "counter", "risk", "pitfall_name", "counter_name",
+               "domain_label", "technology_label")
+TOPICS = ("domain", "technology")  # whose names typed words may give (see topics_of)
 BM25_K1 = 1.2
 BM25_B = 0.75
 
@@ -120,6 +122,9 @@ def collections(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]:
         "pitfall_name": [(f.id, [f.name.ja] if f.name.ja else []) for f in sorted(ex.pitfalls, key=lambda f: f.id)],
         "counter_name": [(c.id, [c.name.ja] if c.name.ja else [])
                          for c in sorted(ex.countermeasures, key=lambda c: c.id)],
+        # A domain's or technology's name, a row per language: the words that name it (topics_of).
+        **{f"{scheme}_label": [(c.code, [name]) for c in ex.concepts if c.scheme == scheme
+                               for name in dict.fromkeys((c.name.ja, c.name.en)) if name] for scheme in TOPICS},
     }
 
 
@@ -180,6 +185,9 @@ def build_words(ex: Extract, tokeniser: Tokeniser | None = None) -> dict[str, An
         norms = np.sqrt(np.bincount(rows, weights=w * w, minlength=len(ptr_a) - 1))
         if c != "init":  # an initiative's row is its row in init_id
             a[f"{c}_words_id"] = np.array([d for d, _ in docs[c]], dtype=str) if docs[c] else np.zeros(0, dtype="U1")
+        if c.endswith("_label"):  # the names themselves, to say which topic typed words were read as
+            a[f"{c}_words_text"] = (np.array([t[0] for _, t in docs[c]], dtype=str) if docs[c]
+                                    else np.zeros(0, dtype="U1"))
         a[f"{c}_words_ptr"] = ptr_a
         a[f"{c}_words_ix"] = ix_a
         a[f"{c}_words_cos"] = (w / np.where(norms[rows] > 0, norms[rows], 1.0)).astype(np.float32)
@@ -237,6 +245,27 @@ def query_of_terms(index: Index, terms: Iterable[str]) -> Query:
         (known if k < len(vocab) and vocab[k] == t else unknown).append((k, t))
     return Query(np.array([k for k, _ in known], dtype=np.int64),
                  np.array([c[t] for _, t in known], dtype=float), [t for _, t in unknown])
+
+
+def topics_of(index: Index, q: Query) -> dict[str, list[str]]:
+    """The domains and technologies that typed words ask for: those whose name has a word that no
+    document of the graph uses, so that the words alone would find nothing. "wildlife" and "鳥獣"
+    name 鳥獣対策 / Wildlife management (the bear map's text says ヒグマ), "防災" names 防災・安全;
+    "観光", "drone" or "elderly" are in the initiatives' own texts, which the words part scores."""
+    docs_df = index["words_docs_df"]
+    only_named = {t for t in q.ix.tolist() if docs_df[t] == 0}
+    out: dict[str, list[str]] = {}
+    for scheme in TOPICS:
+        ids = index[f"{scheme}_label_words_id"].tolist()
+        out[scheme] = sorted({str(ident) for k, ident in enumerate(ids)
+                              if row_terms(index, f"{scheme}_label", k) & only_named})
+    return out
+
+
+def topic_names(index: Index, scheme: str, ident: str) -> list[str]:
+    """A domain's or technology's names as the index holds them (Japanese first, then English)."""
+    ids = index[f"{scheme}_label_words_id"].tolist()
+    return [str(t) for i, t in zip(ids, index[f"{scheme}_label_words_text"].tolist(), strict=True) if i == ident]
 
 
 def query_of_row(index: Index, collection: str, row: int) -> Query:

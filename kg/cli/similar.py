@@ -16,7 +16,8 @@ LABELS = {
     "ja": {"rank": "順位", "id": "ID", "name": "名称", "municipalities": "自治体", "score": "類似度",
            "words": "一致した語", "shared": "共有", "unknown": "不明な項目",
            "query": "問い合わせ", "initiative": "事例", "measure": "計画の施策", "text": "文書", "as_words": "語",
-           "known_words": "使った語", "unknown_words": "グラフにない語", "counted": "数えた出典",
+           "known_words": "使った語", "unknown_words": "グラフにない語", "topics": "名前にあたる分野・技術",
+           "domain": "分野", "technology": "技術", "counted": "数えた出典",
            "left_out_sources": "除外した出典", "rel_hint": "--min-reliability secondary で含む",
            "excluded": "除外した事例 {n} 件", "more": "ほか {n} 件（類似度 > 0）", "dropped": "問い合わせにない項目",
            "imputed": "* 不明: 事例にその項目がなく、その項目の平均で数えた値", "suggested": "提案タグ",
@@ -25,6 +26,7 @@ LABELS = {
            "words": "matched words", "shared": "shared", "unknown": "unknown",
            "query": "query", "initiative": "initiative", "measure": "plan measure", "text": "document",
            "as_words": "words", "known_words": "words used", "unknown_words": "words the graph does not have",
+           "topics": "words that name a domain or technology", "domain": "domain", "technology": "technology",
            "counted": "sources counted", "left_out_sources": "sources left out",
            "rel_hint": "--min-reliability secondary counts them", "excluded": "{n} initiatives left out",
            "more": "{n} more scored above 0", "dropped": "parts the query has nothing of",
@@ -166,6 +168,9 @@ def _head(r: SimilarResult, lang: str) -> list[str]:
         if q.unknown_words:
             lines.append(f"  {t['unknown_words']}: {', '.join(q.unknown_words[:10])}"
                          + (f" …+{len(q.unknown_words) - 10}" if len(q.unknown_words) > 10 else ""))
+    if q.topics:
+        lines.append(f"  {t['topics']}: " + ", ".join(
+            f"{t[x['scheme']]} {x['ja'] if lang == 'ja' else x['en']}" for x in q.topics))
     if q.hint:
         lines.append(f"  ({q.hint})")
     return lines
