@@ -20,6 +20,7 @@ from kg.endpoint.page import CSP, EDITOR_BUNDLE, render
 from kg.paths import endpoint_asset
 from kg.query import saved_queries
 from tests.conftest import REPO
+from tests.pages import guarded_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUNDLE_RECORD = REPO / "vendor" / "query-editor" / "bundle.json"
@@ -83,20 +84,7 @@ def browser() -> Iterator[Any]:
 
 def open_page(browser: Any, url: str) -> tuple[Any, Any, dict[str, list[str]]]:
     """The query page with every request outside the endpoint blocked and counted."""
-    seen: dict[str, list[str]] = {"requests": [], "errors": []}
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    page = context.new_page()
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith((url, "blob:", "data:")):
-            r.continue_()
-        else:
-            seen["requests"].append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    context, page, seen = guarded_page(browser, (url,), {"width": 1366, "height": 768})
     page.goto(url)
     page.wait_for_selector("body[data-ready]", state="attached")
     return context, page, seen
@@ -132,7 +120,7 @@ def test_saved_query_runs_with_short_linked_iris(browser, served: str) -> None:
     assert "<https://w3id.org/dxkg/id/municipality/013439>" in page.evaluate("window.dxkgEditor.get()")
     assert "森町" in page.inner_text("#results")
     assert page.locator("#history li").count() >= 3, "runs are kept in the local history"
-    assert seen == {"requests": [], "errors": []}
+    assert seen == {"requests": [], "errors": [], "dialogs": []}
     context.close()
 
 
@@ -152,7 +140,7 @@ def test_completion_offers_our_terms_and_entity_names(browser, served: str) -> N
     assert any("dxid:municipality/013439" in c for c in found)
     page.locator(".cm-tooltip-autocomplete li", has_text="dxid:municipality/013439").first.click()
     assert page.evaluate("window.dxkgEditor.get()").endswith("<https://w3id.org/dxkg/id/municipality/013439>")
-    assert seen == {"requests": [], "errors": []}
+    assert seen == {"requests": [], "errors": [], "dialogs": []}
     context.close()
 
 
@@ -176,7 +164,7 @@ def test_large_result_is_paged_and_downloads_as_csv(browser, served: str, tmp_pa
     assert sorted(rows[0]) == ["o", "p", "s"] and len(rows) == total + 1
     subject = rows[0].index("s")
     assert all(r[subject].startswith("http") for r in rows[1:]), "CSV holds full IRIs, as SPARQL CSV does"
-    assert seen == {"requests": [], "errors": []}
+    assert seen == {"requests": [], "errors": [], "dialogs": []}
     context.close()
 
 
@@ -190,7 +178,7 @@ def test_query_page_screenshot(browser, served: str) -> None:
     page.wait_for_selector("#results canvas")
     png = page.screenshot()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert seen == {"requests": [], "errors": []}
+    assert seen == {"requests": [], "errors": [], "dialogs": []}
     if os.environ.get("DXKG_SCREENSHOTS"):
         (REPO / "docs" / "img" / "query.png").write_bytes(png)
     context.close()

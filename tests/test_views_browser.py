@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from tests.conftest import FX_VIEW_DRIVERS, FX_VIEW_MORI_DEPTH2, FX_VIEW_SMART_FARM, HOSTILE_LABEL, MORI_HOKKAIDO, REPO
+from tests.pages import guarded_page
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; `make test` installs it when missing
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -74,21 +75,7 @@ def browser(driver) -> Iterator[Any]:
 
 def open_page(browser: Any, path: Path, fragment: str = "", settled: bool = True) -> tuple[Any, dict[str, list[str]]]:
     """Open a page at 1366×768 with every non-file request blocked and counted; wait until it is laid out."""
-    seen: dict[str, list[str]] = {"requests": [], "errors": [], "dialogs": []}
-    context = browser.new_context(viewport=SCREEN, accept_downloads=True)
-    page = context.new_page()
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(("file://", "blob:", "data:")):
-            r.continue_()
-        else:
-            seen["requests"].append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    _, page, seen = guarded_page(browser, ("file://",), SCREEN)
     page.goto(path.as_uri() + fragment)
     if settled:
         page.wait_for_selector("body[data-settled]", state="attached", timeout=60_000)
