@@ -172,9 +172,18 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @contextlib.contextmanager
 def dxkg(build: Path, work: Path, *extra: str) -> Iterator[Target]:
     port = free_port()
-    log = (work / f"dxkg-{port}.log").open("wb")
-    proc = subprocess.Popen([DXKG, "serve", "-q", "--port", str(port), "--build-dir", str(build), "--timeout", "120",
-                             "--max-rows", "1000000", *extra], stdout=log, stderr=subprocess.STDOUT)
+    with _served(work / f"dxkg-{port}.log", port, [DXKG, "serve", "-q", "--port", str(port), "--build-dir",
+                                                   str(build), "--timeout", "120", "--max-rows", "1000000",
+                                                   *extra]) as target:
+        yield target
+
+
+@contextlib.contextmanager
+def _served(log_path: Path, port: int, command: list[str]) -> Iterator[Target]:
+    """An endpoint process started with `command`, its output in `log_path`, until it answers at
+    http://127.0.0.1:PORT/sparql; stopped afterwards."""
+    log = log_path.open("wb")
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         target = Target("127.0.0.1", port, "/sparql")
         wait_ready(target, proc, 900)
@@ -194,16 +203,9 @@ def jena_store(build: Path, work: Path, kind: str) -> Iterator[Target]:
     classes = jena.compile_endpoint(work / "jena", cp)
     port = free_port()
     dataset = "mem" if kind == "mem" else f"tdb2:{tempfile.mkdtemp(prefix='tdb2-', dir=work)}"
-    log = (work / f"jena-{port}.log").open("wb")
-    proc = subprocess.Popen(["java", "-Xmx8g", "-cp", f"{classes}:{cp}", "JenaEndpoint", str(port),
-                             str(build / "dxkg.nt"), dataset, "16"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        target = Target("127.0.0.1", port, "/sparql")
-        wait_ready(target, proc, 900)
+    with _served(work / f"jena-{port}.log", port, ["java", "-Xmx8g", "-cp", f"{classes}:{cp}", "JenaEndpoint",
+                                                   str(port), str(build / "dxkg.nt"), dataset, "16"]) as target:
         yield target
-    finally:
-        _stop(proc)
-        log.close()
 
 
 @contextlib.contextmanager
