@@ -271,7 +271,8 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
                 problems = sparql_shacl_problems(same_graph)
             if problems:
                 raise DataInvalid(problems)
-        info = publish(out_dir, out.files, extras=[AnalysisCache()], same_graph=same_graph, progress=say,
+        analysis = AnalysisCache(previous.path if previous else None, say)  # lends its terms: tokenise what changed
+        info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
                        delta=delta, check=check_store, record=record, lock=False)
         cache.put_state(sha256(out.files["nt"]), [f.digest for f in frags], out.disjoint)
         cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)

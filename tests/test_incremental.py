@@ -10,16 +10,18 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
+from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE
 from kg.build import build
 from kg.codes import full_code
 from kg.filecache import CACHE_DIR, FileCache, version
 from kg.paths import shapes_file
 from kg.shaclsparql import affected_nodes, validate_store
-from kg.store import open_store
+from kg.store import current, open_store
 from kg.synth import write_synthetic
 from tests.conftest import FIXTURE_SOURCES, REAL_DATA
 
 FILES = ("dxkg.nt", "dxkg.ttl", "dxkg.jsonld")
+ANALYSIS_FILES = (CORE_FILE, TEXT_FILE, INDEX_FILE, TERMS_FILE)
 
 
 def _same_as_cold(data: Path, build_dir: Path, tmp_path: Path, sources: Path | None, engine: str = "auto") -> None:
@@ -29,6 +31,11 @@ def _same_as_cold(data: Path, build_dir: Path, tmp_path: Path, sources: Path | N
     for name in FILES:
         assert (build_dir / name).read_bytes() == (cold / name).read_bytes(), name
     assert set(open_store(build_dir)) == set(open_store(cold))
+    # The analysis files too, though their word vectors reused the terms of texts the last build had.
+    here, there = current(build_dir), current(cold)
+    assert here is not None and there is not None
+    for name in ANALYSIS_FILES:
+        assert (here.path / name).read_bytes() == (there.path / name).read_bytes(), name
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -48,6 +55,7 @@ def test_edits_additions_and_deletions_give_the_cold_bytes(data_copy: Path, tmp_
     _edit(cases / "ina.yaml", "value: 66528", "value: 66529")  # a figure, in one case file
     build(data_copy, out, FIXTURE_SOURCES, progress=said.append)
     assert "1 of 6 files turned into triples, the rest from the cache" in said
+    assert any(m.startswith("word vectors: 0 texts tokenised, ") for m in said), said  # no text changed
     _same_as_cold(data_copy, out, tmp_path, FIXTURE_SOURCES)
 
     # A new case file (a copy of Ina under other ids and code), then the original deleted.
@@ -67,6 +75,35 @@ def test_edits_additions_and_deletions_give_the_cold_bytes(data_copy: Path, tmp_
     build(data_copy, out, None, progress=said.append)
     assert "0 of 6 files turned into triples, the rest from the cache" in said
     assert "the store is up to date" in said
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def test_a_rebuild_tokenises_only_the_texts_that_changed(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    said: list[str] = []
+    build(data_copy, out, None, progress=said.append)
+    cold = next(m for m in said if m.startswith("word vectors: "))
+    assert "known from the last build" not in cold
+    said.clear()
+    _edit(data_copy / "cases" / "ina.yaml", "Reusing self-driving know-how", "Reusing autonomous-driving know-how")
+    build(data_copy, out, None, progress=said.append)
+    assert any(m.startswith("word vectors: 1 texts tokenised, ") for m in said), said  # one practice's text
+    _same_as_cold(data_copy, out, tmp_path, None)
+    gen = current(out)
+    assert gen is not None
+    saved = json.loads((gen.path / TERMS_FILE).read_bytes())["terms"]
+    assert any("autonomous" in ts for ts in saved.values()) and not any("self" in ts for ts in saved.values())
+
+    # Terms saved by another version of the tokeniser, or damaged, are not trusted: everything is tokenised.
+    for n, damage in enumerate((b'{"version": "other", "terms": {}}', b"{not json")):
+        gen = current(out)
+        assert gen is not None
+        (gen.path / TERMS_FILE).unlink()  # the file may be a hard link shared with another generation
+        (gen.path / TERMS_FILE).write_bytes(damage)
+        _edit(data_copy / "cases" / "ina.yaml", f"value: {120 + n}", f"value: {121 + n}")  # no text changes
+        said.clear()
+        build(data_copy, out, None, progress=said.append)
+        assert cold.split(",")[0] == next(m for m in said if m.startswith("word vectors: ")).split(",")[0]
     _same_as_cold(data_copy, out, tmp_path, None)
 
 

@@ -3,7 +3,9 @@
 `dxkg build` hands `AnalysisCache` to the store (kg.store.publish) as an extra writer; it extracts
 from the freshly loaded graph and writes `analysis.json` (the core columns), `analysis-text.json`
 (quotes, rationales, long names: read only when asked for) and `analysis-index.npz` (the numeric
-index co-occurrence and `similar` run on) into the generation folder. The store records them under
+index co-occurrence and `similar` run on) into the generation folder, with `analysis-terms.json`, the
+terms of every text the word vectors were made of: the next build reads it and tokenises only the texts
+that changed. The store records them under
 the cache's name and version (derived from the row classes and the code that fills them, the word
 vectors' included), so a reader takes the cache only when it is in the format this code reads;
 otherwise it extracts with SPARQL (kg.adapter does the choosing).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +33,7 @@ NAME = "analysis"
 CORE_FILE = "analysis.json"
 TEXT_FILE = "analysis-text.json"
 INDEX_FILE = "analysis-index.npz"
+TERMS_FILE = "analysis-terms.json"
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -37,22 +41,40 @@ def _write_json(path: Path, value: Any) -> None:
 
 
 class AnalysisCache:
-    """The extra writer the build gives the store (see kg.store.Extra)."""
+    """The extra writer the build gives the store (see kg.store.Extra); `previous`, the generation folder
+    a build replaces, lends its texts' terms."""
 
     name = NAME
+
+    def __init__(self, previous: Path | None = None, progress: Callable[[str], None] | None = None):
+        self.previous = previous
+        self.say = progress or (lambda _msg: None)
 
     @property
     def version(self) -> str:
         return cache_version()
 
     def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
+        from kg.text.tokens import TermMemo
+
         ex = extract(store)
         col = encode(ex)
         _write_json(folder / CORE_FILE, col.core)
         _write_json(folder / TEXT_FILE, col.text)
-        save_index(build_index(ex), folder / INDEX_FILE)
+        memo = TermMemo.load(_read(self.previous / TERMS_FILE) if self.previous is not None else None)
+        save_index(build_index(ex, memo), folder / INDEX_FILE)
+        write_atomic(folder / TERMS_FILE, memo.dump())
+        kept = len(memo.used) - memo.made
+        self.say(f"word vectors: {memo.made} texts tokenised" + (f", {kept} known from the last build" if kept else ""))
         return {"core_file": CORE_FILE, "text_file": TEXT_FILE, "index_file": INDEX_FILE,
-                "initiatives": len(ex.initiatives), "practices": len(ex.practices)}
+                "terms_file": TERMS_FILE, "initiatives": len(ex.initiatives), "practices": len(ex.practices)}
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def cache_version() -> str:

@@ -15,9 +15,12 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.analysis.records import Extract
+
+if TYPE_CHECKING:
+    from kg.analysis.words import Terms
 
 SETS = ("domains", "technologies", "stakeholders", "prefectures")
 # How far a source is trusted, most first: a reliability filter keeps the sources ranked at or above it.
@@ -84,8 +87,9 @@ def text_column(name: str, values: list[str]) -> dict[str, Any]:
     return {f"{name}_blob": np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), f"{name}_ptr": ptr}
 
 
-def build_index(ex: Extract) -> Index:
-    """The numeric index of an Extract (what the cache saves; equal whether built now or loaded).
+def build_index(ex: Extract, tokeniser: Terms | None = None) -> Index:
+    """The numeric index of an Extract (what the cache saves; equal whether built now or loaded);
+    `tokeniser` makes the word vectors' terms (a kg.text.tokens.TermMemo remembers them across builds).
 
     Initiatives are in IRI order (the order of the cached table: by id, as all share one prefix), so
     ties broken by row order are broken by id.
@@ -171,7 +175,7 @@ def build_index(ex: Extract) -> Index:
     a["muni_en"] = _strings([ex.municipalities[m].name.en for m in munis])
     from kg.analysis.words import build_words
 
-    a.update(build_words(ex))
+    a.update(build_words(ex, tokeniser))
     a.update(_names(ex))
     a.update(_measures(ex))
     return Index(a)

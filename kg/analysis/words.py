@@ -24,7 +24,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from kg.analysis.records import (
     CountermeasureRow,
@@ -37,8 +37,11 @@ from kg.analysis.records import (
     RiskRow,
 )
 
-if TYPE_CHECKING:
-    from kg.text.tokens import Tokeniser
+
+class Terms(Protocol):
+    """What makes terms of a text: a Tokeniser, or a TermMemo in front of one."""
+
+    def terms(self, text: str) -> list[str]: ...
 
 
 class Index(Protocol):
@@ -128,7 +131,7 @@ def collections(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]:
     }
 
 
-def build_words(ex: Extract, tokeniser: Tokeniser | None = None) -> dict[str, Any]:
+def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
     """The word arrays of the analysis index: vocabulary, idf, and per collection its ids and rows."""
     import numpy as np
 
@@ -217,7 +220,7 @@ def speaks_to(index: Index, name_words: set[int], doc_words: set[int], telling: 
     return [str(vocab[k]) for k in shared]
 
 
-def _terms(tokeniser: Tokeniser, texts: list[str]) -> list[str]:
+def _terms(tokeniser: Terms, texts: list[str]) -> list[str]:
     return tokeniser.terms("\n".join(texts)) if texts else []
 
 

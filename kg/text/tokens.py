@@ -121,3 +121,72 @@ def _english_stem(word: str) -> str:
 def terms(text: str, tokeniser: Tokeniser | None = None) -> list[str]:
     """Normalised content words of Japanese or English `text` (creates a Tokeniser when none is given)."""
     return (tokeniser or Tokeniser()).terms(text)
+
+
+def terms_version() -> str:
+    """What a text's terms depend on besides the text: this module and the Sudachi dictionary."""
+    import hashlib
+    import inspect
+    import sys
+    from importlib import metadata
+
+    parts = [inspect.getsource(sys.modules[__name__])]
+    for dist in ("sudachipy", "sudachidict-small"):
+        try:
+            parts.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}=?")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+class TermMemo:
+    """Terms of texts, remembered by each text's digest: a rebuild after an edit tokenises only the texts
+    that are new (tokenising is most of the time the analysis index takes at national scale).
+
+    Seeded from what a previous build saved (`known`, valid for one `terms_version`); `used` is what this
+    run asked for, which is what to save for the next run. The tokeniser loads on the first text not known.
+    """
+
+    def __init__(self, known: dict[str, list[str]] | None = None, tokeniser: Tokeniser | None = None):
+        self.known = known or {}
+        self.used: dict[str, list[str]] = {}
+        self.made = 0  # texts tokenised in this run
+        self._tokeniser = tokeniser
+
+    def terms(self, text: str) -> list[str]:
+        import hashlib
+
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        found = self.used.get(key)
+        if found is None:
+            found = self.known.get(key)
+            if found is None:
+                if self._tokeniser is None:
+                    self._tokeniser = Tokeniser()
+                found = self._tokeniser.terms(text)
+                self.made += 1
+            self.used[key] = found
+        return list(found)
+
+    def dump(self) -> bytes:
+        """What to save for the next run: the terms of the texts this run used, in a stable order."""
+        import json
+
+        body = {"version": terms_version(), "terms": dict(sorted(self.used.items()))}
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def load(cls, data: bytes | None) -> TermMemo:
+        """A memo seeded from dump()'s bytes; empty when they are missing, damaged or of another version."""
+        import json
+
+        try:
+            body = json.loads(data) if data else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or body.get("version") != terms_version() or \
+                not isinstance(body.get("terms"), dict):
+            return cls()
+        known = {k: v for k, v in body["terms"].items()
+                 if isinstance(v, list) and all(isinstance(t, str) for t in v)}
+        return cls(known)
