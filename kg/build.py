@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
-from kg import model as m
 from kg.load import DataInvalid, Problem
 from kg.namespace import GRAPH_PREFIXES, SH_NS
 from kg.paths import GRAPH_FILES, ontology_file, shapes_file
-from kg.rdf import data_lines, sorted_ntriples
+from kg.rdf import sorted_ntriples
 from kg.yamlio import Loc
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 class CheckResult:
     """What checking a data folder found."""
 
-    dataset: m.Dataset
     problems: list[Problem] = field(default_factory=list)
     quotes_checked: bool = False
     ntriples: bytes | None = None  # the whole graph (instances + ontology) as sorted N-Triples, once built
@@ -49,14 +47,24 @@ class CheckResult:
 
 
 def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
-          progress: Callable[[str], None] | None = None, shacl_engine: str = "auto") -> CheckResult:
-    """Run every check on a data folder; build the graph when the data allows it (nothing is cached or written)."""
-    from kg.incremental import cross_checks, file_problems, quote_checks, read_folder
+          progress: Callable[[str], None] | None = None, shacl_engine: str = "auto",
+          build_dir: Path | None = None) -> CheckResult:
+    """Run every check on a data folder; build the graph when the data allows it.
+
+    The graph is made as `build` makes it, file by file; with `build_dir`, the files whose content a build
+    there has already read and turned into triples are taken from its cache, which is only read: a check
+    writes nothing anywhere.
+    """
+    from kg.filecache import FileCache
+    from kg.fragments import assemble, make
+    from kg.incremental import cross_checks, file_problems, fragments, quote_checks, read_folder, used
+    from kg.rdf import scheme_lines
 
     say = progress or (lambda _msg: None)
-    say(f"reading {data_dir}")
-    folder = read_folder(data_dir)
-    result = CheckResult(folder.whole(), file_problems(folder))
+    cache = FileCache(build_dir) if build_dir is not None and FileCache(build_dir).root.is_dir() else None
+    say(f"reading {data_dir}" + (f" (unchanged files from the cache of {build_dir})" if cache else ""))
+    folder = read_folder(data_dir, cache)
+    result = CheckResult(file_problems(folder))
     result.counts = folder.counts
     say("checking ids and references")
     result.problems += cross_checks(folder)
@@ -67,7 +75,11 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
     if result.problems:
         return result
     say("building the graph")
-    result.ntriples, result.triples = graph_ntriples(result.dataset)
+    nt_only = ("nt",)
+    frags = [make(scheme_lines(used(folder)) | ontology_lines(), nt_only),
+             *fragments(folder, say, write=False, formats=nt_only)]
+    out = assemble(frags, nt_only)
+    result.ntriples, result.triples = out.files["nt"], out.triples
     if shacl:
         engine = shacl_engine_for(result.triples, shacl_engine)
         say(f"validating with SHACL ({engine}, {result.triples} triples)")
@@ -79,12 +91,6 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
             result.store = load_store(result.ntriples)
             result.problems += sparql_shacl_problems(result.store)
     return result
-
-
-def graph_ntriples(ds: m.Dataset) -> tuple[bytes, int]:
-    """The instance graph together with the ontology, as researchers query it: sorted N-Triples and its size."""
-    lines = data_lines(ds) | ontology_lines()
-    return sorted_ntriples(lines), len(lines)
 
 
 def ontology_lines() -> set[str]:

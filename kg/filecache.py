@@ -107,6 +107,8 @@ class FileCache:
         return frag
 
     def put_fragment(self, frag: Fragment) -> str:
+        if set(frag.data) != set(FORMATS):  # its name is its N-Triples' digest: a part without every format
+            raise ValueError("a fragment without every format cannot be cached")  # would pass for a whole one
         digest = frag.digest
         folder = self.root / "frags"
         if (folder / f"{digest}.json").is_file():

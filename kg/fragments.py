@@ -48,8 +48,9 @@ class Fragment:
         return self.data["nt"].split(b"\n")[:-1]
 
 
-def make(lines: Iterable[str]) -> Fragment:
-    """The fragment of a set of N-Triples lines (deduplicated and sorted here)."""
+def make(lines: Iterable[str], formats: Sequence[str] = FORMATS) -> Fragment:
+    """The fragment of a set of N-Triples lines (deduplicated and sorted here), in `formats` (N-Triples
+    always; the Turtle and JSON-LD blocks are most of the time it takes, and a check needs neither)."""
     ordered = sorted(set(line for line in lines if line.strip()))
     if not ordered:
         return Fragment([], {f: b"" for f in FORMATS}, {f: [] for f in FORMATS})
@@ -65,9 +66,11 @@ def make(lines: Iterable[str]) -> Fragment:
             nt_ends.append(pos + len(line.encode("utf-8")) + 1)
         pos = nt_ends[-1]
     nt = ("\n".join(ordered) + "\n").encode("utf-8")
-    blocks = {"ttl": writers.turtle_blocks(nt, TTL_PREFIXES), "jsonld": writers.jsonld_nodes(nt, GRAPH_PREFIXES)}
+    writers_of = {"ttl": lambda: writers.turtle_blocks(nt, TTL_PREFIXES),
+                  "jsonld": lambda: writers.jsonld_nodes(nt, GRAPH_PREFIXES)}
     data, ends = {"nt": nt}, {"nt": nt_ends}
-    for fmt, texts in blocks.items():
+    for fmt in (f for f in FORMATS if f != "nt" and f in formats):
+        texts = writers_of[fmt]()
         if len(texts) != len(subjects):  # a writer that grouped differently would interleave subjects wrongly
             raise ValueError(f"{fmt}: {len(texts)} blocks for {len(subjects)} subjects")
         encoded = [t.encode("utf-8") for t in texts]
@@ -87,11 +90,13 @@ class Assembled:
     disjoint: bool  # no subject was in two fragments
 
 
-def assemble(fragments: Sequence[Fragment]) -> Assembled:
-    """The whole graph in every format from its fragments, byte for byte what one fragment of all its lines gives."""
+def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) -> Assembled:
+    """The whole graph in `formats` (every one unless told) from its fragments, byte for byte what one fragment
+    of all its lines gives; the fragments must hold those formats."""
     keyed = [(s, f, i) for f, frag in enumerate(fragments) for i, s in enumerate(frag.subjects)]
     keyed.sort(key=lambda k: k[0])
-    parts: dict[str, list[memoryview | bytes]] = {f: [] for f in FORMATS}
+    formats = [f for f in FORMATS if f in formats or f == "nt"]
+    parts: dict[str, list[memoryview | bytes]] = {f: [] for f in formats}
     disjoint = True
     n = 0
     while n < len(keyed):
@@ -100,20 +105,20 @@ def assemble(fragments: Sequence[Fragment]) -> Assembled:
         while m < len(keyed) and keyed[m][0] == subject:
             m += 1
         if m - n == 1:
-            for fmt in FORMATS:
+            for fmt in formats:
                 parts[fmt].append(fragments[f].block(fmt, i))
         else:  # shared by several fragments: unite its lines and write its blocks again
             disjoint = False
             lines = {line for _, f2, i2 in keyed[n:m]
                      for line in bytes(fragments[f2].block("nt", i2)).decode("utf-8").split("\n") if line}
-            merged = make(lines)
-            for fmt in FORMATS:
+            merged = make(lines, formats)
+            for fmt in formats:
                 parts[fmt].append(merged.block(fmt, 0))
         n = m
     nt = b"".join(parts["nt"])
-    files = {
-        "nt": nt,
-        "ttl": writers.turtle_join(parts["ttl"], TTL_PREFIXES),
-        "jsonld": writers.jsonld_join(parts["jsonld"], GRAPH_PREFIXES),
-    }
+    files = {"nt": nt}
+    if "ttl" in formats:
+        files["ttl"] = writers.turtle_join(parts["ttl"], TTL_PREFIXES)
+    if "jsonld" in formats:
+        files["jsonld"] = writers.jsonld_join(parts["jsonld"], GRAPH_PREFIXES)
     return Assembled(files, nt.count(b"\n"), disjoint)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -38,7 +38,7 @@ from kg.checks import (
 )
 from kg.checks import references as reference_list
 from kg.filecache import FileCache
-from kg.fragments import Fragment, make
+from kg.fragments import FORMATS, Fragment, make
 from kg.load import Problem, data_files, declared_ids, display_path, merge, parse_file
 from kg.rdf import Codes, record_lines, used_schemes
 from kg.yamlio import Limits, Loc, YamlError, check_file_size
@@ -100,14 +100,6 @@ class Folder:
         if r.dataset is None:
             r.dataset, _ = parse_file(r.path, r.display, self.limits)
         return r.dataset
-
-    def whole(self) -> m.Dataset:
-        """Every file's records, in file order (reads the cached files again: for validate and small data)."""
-        ds = m.Dataset()
-        for r in self.files:
-            if not r.problems:
-                merge(ds, self.dataset(r))
-        return ds
 
 
 def _problems_out(problems: list[Problem]) -> list[list[Any]]:
@@ -259,8 +251,12 @@ def codes(folder: Folder) -> Codes:
     return table
 
 
-def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None) -> list[Fragment]:
-    """Each file's fragment of the graph: cached when its content and the codes it used are unchanged."""
+def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None, *, write: bool = True,
+              formats: Sequence[str] = FORMATS) -> list[Fragment]:
+    """Each file's fragment of the graph: cached when its content and the codes it used are unchanged.
+
+    The fragments made here go into the cache when `write` (the build, under its lock); a check reads the
+    cache and writes nothing, and asks only for the formats it needs (N-Triples)."""
     table = codes(folder)
     out = []
     made = 0
@@ -273,14 +269,15 @@ def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None) ->
             frag = folder.cache.fragment(str(meta["digest"]))
         if frag is None:
             lookups = Codes(table.municipalities, table.prefectures)
-            frag = make(record_lines(folder.dataset(r), lookups))
+            frag = make(record_lines(folder.dataset(r), lookups), formats if not write else FORMATS)
             made += 1
-            if folder.cache is not None:
+            if folder.cache is not None and write:
                 r.entry["fragment"] = {"digest": folder.cache.put_fragment(frag), "deps": lookups.used}
                 folder.cache.put_entry(r.key, r.entry)
         r.dataset = None  # the records are no longer needed: free them as we go
         out.append(frag)
-    say(f"{made} of {len(folder.files)} files turned into triples, the rest from the cache")
+    say(f"{made} of {len(folder.files)} files turned into triples, the rest from the cache" if folder.cache is not None
+        else f"{made} files turned into triples")
     return out
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph
 
 from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE
 from kg.build import build
+from kg.cli import cli
 from kg.codes import full_code
 from kg.filecache import CACHE_DIR, FileCache, version
 from kg.paths import shapes_file
@@ -105,6 +107,36 @@ def test_a_rebuild_tokenises_only_the_texts_that_changed(data_copy: Path, tmp_pa
         build(data_copy, out, None, progress=said.append)
         assert cold.split(",")[0] == next(m for m in said if m.startswith("word vectors: ")).split(",")[0]
     _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def test_validate_reads_what_a_build_cached_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build(data_copy, out, FIXTURE_SOURCES)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def validate(*extra: str) -> tuple[int, str, str]:
+        r = CliRunner().invoke(cli, ["validate", "--data", str(data_copy), "--sources", str(FIXTURE_SOURCES),
+                                     "--build-dir", str(out), *extra])
+        return r.exit_code, r.stdout, r.stderr
+
+    code, stdout, stderr = validate()
+    assert code == 0 and stdout.startswith("valid: "), stderr
+    assert "0 of 6 files turned into triples, the rest from the cache" in stderr
+    assert (code, stdout) == validate("--no-cache")[:2]  # the same verdict and counts from every file read again
+
+    # An edited file is read again, and its problem found as without the cache, the message whole.
+    _edit(data_copy / "cases" / "ina.yaml", "municipalities: [ina]", "municipalities: [inaa]")
+    code, stdout, stderr = validate()
+    assert code == 1 and "inaa" in stderr
+    fresh = validate("--no-cache")
+    assert (code, stdout) == fresh[:2]
+    assert [x for x in stderr.splitlines() if not x.startswith("…")] == \
+        [x for x in fresh[2].splitlines() if not x.startswith("…")]
+    _edit(data_copy / "cases" / "ina.yaml", "municipalities: [inaa]", "municipalities: [ina]")
+    _edit(data_copy / "cases" / "ina.yaml", "value: 66528", "value: 66529")
+    code, _, stderr = validate()
+    assert code == 0 and "1 of 6 files turned into triples, the rest from the cache" in stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_a_code_another_file_declares_remakes_the_files_that_use_it(data_copy: Path, tmp_path: Path) -> None:
