@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from rdflib import Graph
 
@@ -23,6 +25,28 @@ if TYPE_CHECKING:
     from kg.store import Delta, StoreInfo
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run `fn` with Python's cyclic garbage collector paused (and restored after, whatever happens).
+
+    A build allocates millions of objects that live until it ends (records, triples, analysis rows), and
+    the collector traversed them again and again: a fifth of a rebuild at 1,741 municipalities, for
+    nothing, since a whole build leaves only a few thousand objects in cycles (reference counting frees
+    the rest as it goes; they are collected once it ends).
+    """
+    @functools.wraps(fn)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return paused
 
 
 @dataclass
@@ -46,6 +70,7 @@ class CheckResult:
         return None if self.ntriples is None else rdflib_graph(self.ntriples)
 
 
+@gc_paused
 def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
           progress: Callable[[str], None] | None = None, shacl_engine: str = "auto",
           build_dir: Path | None = None) -> CheckResult:
@@ -204,6 +229,7 @@ class BuildResult:
     store: StoreInfo | None = None
 
 
+@gc_paused
 def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
           progress: Callable[[str], None] | None = None, shacl_engine: str = "auto") -> BuildResult:
     """Check the data and publish the graph in every format with its store (kg.store.publish).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -156,9 +157,12 @@ def test_a_failed_build_writes_nothing_and_the_next_good_one_catches_up(data_cop
     build(data_copy, out, None)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     _edit(data_copy / "cases" / "ina.yaml", "kind: city", "kind: metropolis")
+    collecting: list[bool] = []
     with pytest.raises(Exception, match="metropolis"):
-        build(data_copy, out, None)
+        build(data_copy, out, None, progress=lambda _msg: collecting.append(gc.isenabled()))
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # the cache included
+    # The cyclic collector is paused while a build runs, and back on after one that failed.
+    assert collecting and not any(collecting) and gc.isenabled()
     _edit(data_copy / "cases" / "ina.yaml", "kind: metropolis", "kind: town")
     build(data_copy, out, None)
     _same_as_cold(data_copy, out, tmp_path, None)
