@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.names import Name, Resolver
 from kg.paths import default_build_dir
 from kg.store import Generation, StoreError, current, open_read_only, require
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from kg.analysis.columns import Columns
     from kg.analysis.index import Index
     from kg.analysis.records import Extract
+    from kg.names import Name, Resolver
 
 
 class Adapter:
@@ -84,6 +84,8 @@ class Adapter:
 
     @cached_property
     def resolver(self) -> Resolver:
+        from kg.names import Resolver
+
         if "extract" not in self.__dict__ and self.generation is not None:
             from kg.analysis.cache import load_columns
 

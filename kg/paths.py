@@ -9,7 +9,6 @@ a wheel installed anywhere finds them without a checkout.
 from __future__ import annotations
 
 import os
-from importlib.resources import files
 from pathlib import Path
 
 # The graph files a build writes, by format; kept here so readers need not import rdflib.
@@ -20,6 +19,8 @@ SHAPES_FILE = "shapes.ttl"
 
 def _package_dir(package: str) -> Path:
     """A resource package as a folder on disk (pip installs packages unzipped; a zip import is refused)."""
+    from importlib.resources import files  # not at the top: every command's start-up would pay for it
+
     found = files(package)
     if not isinstance(found, Path):
         raise RuntimeError(f"the resources of {package} are not on the file system ({found!r}); "

@@ -19,7 +19,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from kg.namespace import PREFIXES, XSD_STRING
 
@@ -151,6 +150,8 @@ def _json_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
 
 # --- XML -------------------------------------------------------------------------------------------
 def _xml_term(term: Any) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # here, not at the top: it costs ~15 ms of every start-up
+
     import pyoxigraph
 
     if isinstance(term, pyoxigraph.NamedNode):
@@ -168,6 +169,7 @@ def _xml_term(term: Any) -> str:
 
 
 def _xml_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
+    from xml.sax.saxutils import quoteattr
     head = "\n".join(['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">', "<head>",
                       *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>", "<results>", ""])
 

@@ -8,8 +8,6 @@ Each command lives in its own module and imports the library inside the command,
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 import click
 
 from kg import __version__
@@ -20,6 +18,8 @@ class _Commands(click.Group):
     """Built-in commands plus those registered under the `dxkg.commands` entry points, loaded on demand."""
 
     def _plugins(self) -> dict[str, object]:
+        from importlib.metadata import entry_points  # ~30 ms: only when a name is not built in, or for --help
+
         return {ep.name: ep for ep in entry_points(group="dxkg.commands")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
