@@ -265,20 +265,21 @@ def local(iri: str) -> tuple[str, str]:
 
 def _select(store: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
     """The rows of a SELECT as tuples of plain strings (None where unbound)."""
-    answer = select(store, query)
-    names = [v.value for v in answer.variables]
-    return [tuple(None if sol[n] is None else sol[n].value for n in names) for sol in answer]
+    # A solution iterates over its terms in the variables' order: twice as fast as looking each up by name.
+    return [tuple(None if term is None else term.value for term in sol) for sol in select(store, query)]
 
 
 def _langs(store: pyoxigraph.Store, query: str) -> dict[str, Label]:
     """Run a query binding ?s and ?l (language-tagged) into {s: Label}."""
     out: dict[str, Label] = defaultdict(Label)
-    for sol in select(store, query):
-        lab, lang = sol["l"].value, sol["l"].language
-        if lang == "ja":
-            out[sol["s"].value].ja = lab
-        elif lang == "en":
-            out[sol["s"].value].en = lab
+    answer = select(store, query)
+    if [v.value for v in answer.variables] != ["s", "l"]:
+        raise ValueError("_langs: the query must select ?s ?l, in that order")
+    for s, lab in answer:
+        if lab.language == "ja":
+            out[s.value].ja = lab.value
+        elif lab.language == "en":
+            out[s.value].en = lab.value
     return out
 
 
@@ -461,6 +462,7 @@ SELECT ?s ?w WHERE {
 def _names(store: pyoxigraph.Store) -> list[Name]:
     """Every dx:-typed instance with its labels, ids, codes and where it is."""
     found: dict[str, Name] = {}
+    roles: dict[str, str] = {}  # predicate IRI -> role (five of them, met 260,000 times at national scale)
     values = " ".join(_NAME_PREDICATES)
     for sol in select(store, f"""
             SELECT ?s ?t ?p ?text WHERE {{
@@ -468,11 +470,13 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
               ?s ?p ?text ; a ?t .
               FILTER(STRSTARTS(STR(?s), "{ID_NS}") && STRSTARTS(STR(?t), "{DX_NS}"))
             }}"""):
-        iri, kind = sol["s"].value, sol["t"].value[len(DX_NS):]
+        s, t, p, term = sol  # in the order selected
+        iri, kind = s.value, t.value[len(DX_NS):]
         if kind in ("Tag", "TagBasis", "Participation", "ProfileFigure"):
             continue
         n = found.setdefault(iri, Name(iri, kind))
-        role, text, lang = _NAME_PREDICATES[compact(sol["p"].value)], sol["text"].value, sol["text"].language
+        role = roles.get(p.value) or roles.setdefault(p.value, _NAME_PREDICATES[compact(p.value)])
+        text, lang = term.value, term.language
         if role == "key":
             n.keys.append(text)
         elif role == "label" and lang == "ja" and not n.ja:
