@@ -18,7 +18,7 @@ from kg.load import parse_data
 from kg.paths import packaged_data_dir, shapes_file
 from kg.schema import SHAPES_BEGIN, SHAPES_END, generated_shapes, schema
 from kg.terms import DX, ID
-from kg.yamlio import Limits
+from kg.yamlio import Limits, YamlError, parse_yaml
 from tests.conftest import FIXTURE_SOURCES
 
 INA = "cases/ina.yaml"
@@ -145,6 +145,19 @@ def test_limits_on_file_size_depth_and_string_length(data_copy: Path) -> None:
     assert any("cases/big.yaml:1: file of 2,010 bytes is over the 1,000-byte limit" in p for p in shown), shown
     shown = _problems(data_copy)
     assert any("initiatives[0].quote: too long: 5," in p and "at most 400" in p for p in shown), shown
+
+
+@pytest.mark.parametrize("note", ["plain", "R&D", "a << b"])  # '&' or '<<': everything is counted before the walk
+def test_depth_and_size_limits_hold_with_and_without_anchors(note: str) -> None:
+    limits = Limits(depth=32, expanded_nodes=100)
+    ok = f"note: {note}\nx: " + "[" * 30 + "1" + "]" * 30 + "\n"  # the file's mapping is level 1, the 1 level 32
+    assert parse_yaml(ok, "f.yaml", limits)["note"] == note
+    with pytest.raises(YamlError, match="nested deeper than 32 levels"):
+        parse_yaml(f"note: {note}\nx: " + "[" * 31 + "1" + "]" * 31 + "\n", "f.yaml", limits)
+    many = f"note: {note}\nx:\n" + "".join(f"  - {n}\n" for n in range(120))
+    with pytest.raises(YamlError, match="more than 100 values") as refused:
+        parse_yaml(many, "f.yaml", limits)
+    assert refused.value.loc.file == "f.yaml" and refused.value.loc.line in (1, 2, 3)
 
 
 def test_a_qualified_number_needs_its_qualifier(data_copy: Path, tmp_path: Path) -> None:
