@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +21,7 @@ from kg.yamlio import Loc
 if TYPE_CHECKING:
     from kg.filecache import FileCache
     from kg.fragments import Fragment
-    from kg.incremental import Counts
+    from kg.incremental import Counts, Folder
     from kg.store import Delta, StoreInfo
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -81,29 +81,18 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
     writes nothing anywhere.
     """
     from kg.filecache import FileCache
-    from kg.fragments import assemble, make
-    from kg.incremental import cross_checks, file_problems, fragments, quote_checks, read_folder, used
-    from kg.rdf import scheme_lines
+    from kg.fragments import assemble
 
     say = progress or (lambda _msg: None)
     cache = FileCache(build_dir) if build_dir is not None and FileCache(build_dir).root.is_dir() else None
-    say(f"reading {data_dir}" + (f" (unchanged files from the cache of {build_dir})" if cache else ""))
-    folder = read_folder(data_dir, cache)
-    result = CheckResult(file_problems(folder))
-    result.counts = folder.counts
-    say("checking ids and references")
-    result.problems += cross_checks(folder)
-    if sources_dir is not None:
-        say(f"checking quotes against {sources_dir}")
-        result.problems += quote_checks(folder, sources_dir)
-        result.quotes_checked = True
+    folder, problems = _read_and_check(data_dir, sources_dir, cache, say,
+                                       f" (unchanged files from the cache of {build_dir})" if cache else "")
+    result = CheckResult(problems, quotes_checked=sources_dir is not None, counts=folder.counts)
     if result.problems:
         return result
     say("building the graph")
     nt_only = ("nt",)
-    frags = [make(scheme_lines(used(folder)) | ontology_lines(), nt_only),
-             *fragments(folder, say, write=False, formats=nt_only)]
-    out = assemble(frags, nt_only)
+    out = assemble(_graph_parts(folder, say, write=False, formats=nt_only), nt_only)
     result.ntriples, result.triples = out.files["nt"], out.triples
     if shacl:
         engine = shacl_engine_for(result.triples, shacl_engine)
@@ -116,6 +105,36 @@ def check(data_dir: Path, sources_dir: Path | None = None, shacl: bool = True,
             result.store = load_store(result.ntriples)
             result.problems += sparql_shacl_problems(result.store)
     return result
+
+
+def _read_and_check(data_dir: Path, sources_dir: Path | None, cache: FileCache | None,
+                    say: Callable[[str], None], reading_note: str = "") -> tuple[Folder, list[Problem]]:
+    """What build and check both do first: read each file (from `cache` where its content is known), then
+    the checks across files and, with `sources_dir`, the quotes."""
+    from kg.incremental import cross_checks, file_problems, quote_checks, read_folder
+
+    say(f"reading {data_dir}{reading_note}")
+    folder = read_folder(data_dir, cache)
+    problems = file_problems(folder)
+    say("checking ids and references")
+    problems += cross_checks(folder)
+    if sources_dir is not None:
+        say(f"checking quotes against {sources_dir}")
+        problems += quote_checks(folder, sources_dir)
+    return folder, problems
+
+
+def _graph_parts(folder: Folder, say: Callable[[str], None], *, write: bool,
+                 formats: Sequence[str] | None = None) -> list[Fragment]:
+    """The graph's fragments (in `formats`, else every one): the schemes' and the ontology's triples, then
+    each file's (kg.incremental)."""
+    from kg.fragments import FORMATS as ALL
+    from kg.fragments import make
+    from kg.incremental import fragments, used
+    from kg.rdf import scheme_lines
+
+    return [make(scheme_lines(used(folder)) | ontology_lines(), formats or ALL),
+            *fragments(folder, say, write=write, formats=formats or ALL)]
 
 
 def ontology_lines() -> set[str]:
@@ -243,22 +262,13 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     """
     from kg.analysis.cache import AnalysisCache
     from kg.filecache import FileCache
-    from kg.fragments import assemble, make
-    from kg.incremental import cross_checks, file_problems, fragments, quote_checks, read_folder, used
-    from kg.rdf import scheme_lines
+    from kg.fragments import assemble
     from kg.store import INCREMENTAL_MAX_CHANGE, current, locked, publish, sha256
 
     say = progress or (lambda _msg: None)
     # Reading and checking only read the cache (its files are written whole): bad data writes nothing at all.
     cache = FileCache(out_dir)
-    say(f"reading {data_dir}")
-    folder = read_folder(data_dir, cache)
-    problems = file_problems(folder)
-    say("checking ids and references")
-    problems += cross_checks(folder)
-    if sources_dir is not None:
-        say(f"checking quotes against {sources_dir}")
-        problems += quote_checks(folder, sources_dir)
+    folder, problems = _read_and_check(data_dir, sources_dir, cache, say)
     if problems:
         raise DataInvalid(problems)
     counts = folder.counts
@@ -266,7 +276,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         cache.clean()
         folder.save()
         say("building the graph")
-        frags = [make(scheme_lines(used(folder)) | ontology_lines()), *fragments(folder, say)]
+        frags = _graph_parts(folder, say, write=True)
         say("serialising dxkg.nt, dxkg.ttl and dxkg.jsonld")
         out = assemble(frags)
         engine = shacl_engine_for(out.triples, shacl_engine)
