@@ -5,10 +5,9 @@ from the freshly loaded graph and writes `analysis.json` (the core columns), `an
 (quotes, rationales, long names: read only when asked for) and `analysis-index.npz` (the numeric
 index co-occurrence and `similar` run on) into the generation folder, with `analysis-terms.json`, the
 terms of every text the word vectors were made of: the next build reads it and tokenises only the texts
-that changed. The store records them under
-the cache's name and version (derived from the row classes and the code that fills them, the word
-vectors' included), so a reader takes the cache only when it is in the format this code reads;
-otherwise it extracts with SPARQL (kg.adapter does the choosing).
+that changed. The store records them under the cache's name and version (derived from the row classes
+and the code that fills them, the word vectors' included), so a reader takes the cache only when it is
+in the format this code reads; otherwise it extracts with SPARQL (kg.adapter does the choosing).
 """
 
 from __future__ import annotations
