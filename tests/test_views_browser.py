@@ -313,6 +313,11 @@ def test_site_pages_work_offline_and_search(browser, fixture_build, tmp_path: Pa
                            "initiative/mori-h-smart-farm,practice/mori-h-planning-dept")
     assert page.locator("#panel h2").inner_text() == "スマート農業"
     assert page.locator("#panel a.page").get_attribute("href") == "initiative-mori-h-smart-farm.html"
+    # The site's links beside the title follow the page's language switch.
+    assert page.locator(".top nav a:visible").all_inner_texts()[:2] == ["トップ", "全体図"]
+    page.click(".lang button[data-lang=en]")
+    assert page.locator(".top nav a:visible").all_inner_texts()[:2] == ["Home", "Overview"]
+    assert page.locator(".top nav a:visible", has_text="Ontology").get_attribute("href") == "ontology-en.html"
     assert seen == {"requests": [], "errors": [], "dialogs": []}
     page.context.close()
 

@@ -124,10 +124,12 @@ def payload(view: View) -> dict[str, Any]:
     }
 
 
-def render(view: View, nav: list[tuple[str, str]] | None = None) -> str:
-    """The page for a view; `nav` is (label, relative href) links shown beside the title."""
+def render(view: View, nav: dict[str, list[tuple[str, str]]] | None = None) -> str:
+    """The page for a view; `nav` is, per language, (label, relative href) links shown beside the title: the
+    page shows those of the language it is switched to (graph.css hides the others by the page's lang)."""
     js, css = vis_assets()
-    links = "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in nav or [])
+    links = "".join(f'<a lang="{lang}" href="{html.escape(href)}">{html.escape(label)}</a>'
+                    for lang, items in (nav or {}).items() for label, href in items)
     return PAGE.substitute(
         lang=view.lang, csp=CSP, title=html.escape(view.text(view.title)), vis_css=css, css=asset("graph.css"),
         nav=links, data=safe_json(payload(view)), vis_js=inline_js(js), js=inline_js(asset("graph.js")))

@@ -80,7 +80,7 @@ def _resolve(graph: Adapter, snap: Snapshot, kind: str, name: str) -> str:
     return resolve(graph, name, {ENTITY_KINDS[kind]}, kind)
 
 
-def write_view(view: View, out: Path, nav: list[tuple[str, str]] | None = None) -> Path:
+def write_view(view: View, out: Path, nav: dict[str, list[tuple[str, str]]] | None = None) -> Path:
     from viz.html import render
 
     write_atomic(out, render(view, nav).encode("utf-8"))
@@ -102,9 +102,12 @@ def write_site(graph: Adapter, out_dir: Path, lang: str = "ja", max_nodes: int =
     requests = [ViewRequest("overview", lang=lang, max_nodes=max_nodes, page_base=""),
                 ViewRequest("framework", lang=lang, page_base=""), ViewRequest("cooccurrence", lang=lang, page_base="")]
     requests += [ViewRequest("assessment", plan, lang, page_base="") for plan in plans]
-    t = P.UI[lang]
-    extra = [(t["assessment"], f"assessment-{plans[0]}.html")] if len(plans) == 1 else []
-    nav = P.site_nav(lang, extra)
+    def extra_of(each: str) -> list[tuple[str, str]]:
+        return [(P.UI[each]["assessment"], f"assessment-{plans[0]}.html")] if len(plans) == 1 else []
+
+    extra = extra_of(lang)
+    # The views switch language in the page, their links with them (the other pages are in `lang`).
+    nav = {each: P.site_nav(each, extra_of(each)) for each in ("ja", "en")}
     written, views = [], []
     for req in requests:
         view = make_view(graph, snap, req)
