@@ -19,6 +19,7 @@ from kg.rdf import sorted_ntriples
 from kg.yamlio import Loc
 
 if TYPE_CHECKING:
+    from kg.analysis.cache import Update as AnalysisUpdate
     from kg.filecache import FileCache
     from kg.fragments import Fragment
     from kg.incremental import Counts, Folder
@@ -260,7 +261,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     (kg.shaclsparql.affected_nodes). On problems raise DataInvalid and switch to nothing: the previous
     build stays whole and in use.
     """
-    from kg.analysis.cache import AnalysisCache
+    from kg.analysis.cache import AnalysisCache, updatable
     from kg.filecache import FileCache
     from kg.fragments import assemble
     from kg.store import INCREMENTAL_MAX_CHANGE, current, locked, publish, sha256
@@ -282,16 +283,19 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         engine = shacl_engine_for(out.triples, shacl_engine)
         record = {"shacl": shacl_record(engine)}
         previous = current(out_dir)
-        delta = _fragment_delta(cache, previous.manifest if previous else None, frags, out.disjoint)
+        change = _fragment_change(cache, previous.manifest if previous else None, frags, out.disjoint)
+        delta = change.delta if change is not None else None
         small = delta is not None and \
             len(delta.added) + len(delta.removed) <= INCREMENTAL_MAX_CHANGE * max(1, out.triples)
+        update = change.analysis_update() if change is not None and updatable(previous) else None
         same_graph = None
         check_store = None
         if engine == "sparql" and small and previous is not None and previous.manifest.get("shacl") == record["shacl"]:
-            from kg.shaclsparql import load_store
+            if update is None:
+                from kg.shaclsparql import load_store
 
-            # The analysis files are written from the whole graph, 3-4 times faster from memory than from disk.
-            same_graph = load_store(out.files["nt"])
+                # The analysis files are then written from the whole graph, 3-4 times faster from memory.
+                same_graph = load_store(out.files["nt"])
 
             def check_store(store: Any, applied: Any) -> None:
                 from kg.shaclsparql import affected_nodes
@@ -313,17 +317,50 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
                 problems = sparql_shacl_problems(same_graph)
             if problems:
                 raise DataInvalid(problems)
-        analysis = AnalysisCache(previous.path if previous else None, say)  # lends its terms: tokenise what changed
+        analysis = AnalysisCache(previous, say, update)  # lends its terms (tokenise what changed) and rows
         info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
                        delta=delta, check=check_store, record=record, lock=False)
-        cache.put_state(sha256(out.files["nt"]), [f.digest for f in frags], out.disjoint)
+        cache.put_state(sha256(out.files["nt"]), [f.digest for f in frags], out.disjoint,
+                        change.open_parts(frags) if change is not None else _open_parts(frags))
         cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
     files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
     return BuildResult(files, out.triples, sources_dir is not None, counts, info)
 
 
-def _fragment_delta(cache: FileCache, manifest: dict[str, Any] | None, frags: list[Fragment],
-                    disjoint: bool) -> Delta | None:
+def _open_parts(frags: Sequence[Fragment]) -> list[str]:
+    """The digests of the fragments with a link the analysis follows out of them (records.links_closed)."""
+    from kg.analysis.records import links_closed
+
+    return sorted({f.digest for f in frags if not links_closed(f.data["nt"], f.subjects)})
+
+
+@dataclass(frozen=True)
+class Change:
+    """The current generation's graph to the new one, by fragments (which share no subject)."""
+
+    delta: Delta
+    came: list[Fragment]
+    gone: list[Fragment]
+    was_open: list[str]  # the current generation's fragments with links out of them (_open_parts)
+
+    def open_parts(self, frags: Sequence[Fragment]) -> list[str]:
+        """The new graph's open fragments, from the current ones' and the new ones'."""
+        there = {f.digest for f in frags}
+        return sorted({d for d in self.was_open if d in there} | set(_open_parts(self.came)))
+
+    def analysis_update(self) -> AnalysisUpdate | None:
+        """The change as the analysis cache takes it, when it is exact: every fragment's links closed."""
+        from kg.analysis.cache import Update
+
+        gone = {f.digest for f in self.gone}
+        if any(d not in gone for d in self.was_open) or _open_parts(self.came):
+            return None
+        return Update(frozenset(s[1:-1] for f in self.gone for s in f.subjects),
+                      b"".join(f.data["nt"] for f in self.came))
+
+
+def _fragment_change(cache: FileCache, manifest: dict[str, Any] | None, frags: list[Fragment],
+                     disjoint: bool) -> Change | None:
     """The change from the current generation's graph, from the fragments that left and came: exact when no
     subject is in two fragments (then each triple is in one fragment); None when that is not known."""
     from collections import Counter
@@ -332,18 +369,21 @@ def _fragment_delta(cache: FileCache, manifest: dict[str, Any] | None, frags: li
 
     state = cache.state()
     if manifest is None or state is None or state.get("nt") != manifest.get("sha256") or \
-            not state.get("disjoint") or not disjoint:
+            not state.get("disjoint") or not disjoint or not isinstance(state.get("open"), list):
         return None
     new = {f.digest: f for f in frags}
     gone = Counter(str(d) for d in state["fragments"]) - Counter(f.digest for f in frags)
     came = Counter(f.digest for f in frags) - Counter(str(d) for d in state["fragments"])
     removed: set[bytes] = set()
+    old_frags = []
     for digest in gone:
         old = cache.fragment(digest)
         if old is None:
             return None
+        old_frags.append(old)
         removed.update(old.lines())
     added: set[bytes] = set()
     for digest in came:
         added.update(new[digest].lines())
-    return Delta(str(state["nt"]), added - removed, removed - added)
+    return Change(Delta(str(state["nt"]), added - removed, removed - added), [new[d] for d in came], old_frags,
+                  [str(d) for d in state["open"]])

@@ -130,8 +130,11 @@ class FileCache:
     def state(self) -> dict[str, Any] | None:
         return self._read(self.root / "state.json")
 
-    def put_state(self, nt_sha256: str, fragments: list[str], disjoint: bool) -> None:
-        self._write(self.root / "state.json", {"nt": nt_sha256, "fragments": fragments, "disjoint": disjoint})
+    def put_state(self, nt_sha256: str, fragments: list[str], disjoint: bool, open_parts: list[str]) -> None:
+        """The current generation's fragments; whether they share no subject; those whose links the analysis
+        follows out of them (kg.analysis.records.links_closed): what the next build needs to update in steps."""
+        self._write(self.root / "state.json", {"nt": nt_sha256, "fragments": fragments, "disjoint": disjoint,
+                                               "open": open_parts})
 
     # --- housekeeping (under the build folder's lock) -------------------------------------------
     def clean(self) -> None:

@@ -60,6 +60,7 @@ class Name:
     alt: list[str] = field(default_factory=list)  # other names and readings
     context: list[str] = field(default_factory=list)  # where it is (prefecture, municipality): matched by words
     where: str = ""  # a short text telling same-named entities apart (e.g. 北海道 / Hokkaido)
+    places: list[str] = field(default_factory=list)  # the IRIs of where it is (their labels make `context`)
 
     def line(self) -> str:
         label = " / ".join(dict.fromkeys(x for x in (self.ja, self.en) if x)) or id_path(self.iri)

@@ -12,13 +12,16 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE
-from kg.build import build
+from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE, load_columns
+from kg.analysis.columns import decode
+from kg.analysis.records import Extract, extract, extract_part, links_closed, merge
+from kg.build import BuildResult, build
 from kg.cli import cli
 from kg.codes import full_code
 from kg.filecache import CACHE_DIR, FileCache, version
+from kg.namespace import DX_NS, ID_NS
 from kg.paths import shapes_file
-from kg.shaclsparql import affected_nodes, validate_store
+from kg.shaclsparql import affected_nodes, load_store, validate_store
 from kg.store import current, open_store
 from kg.synth import write_synthetic
 from tests.conftest import FIXTURE_SOURCES, REAL_DATA
@@ -108,6 +111,74 @@ def test_a_rebuild_tokenises_only_the_texts_that_changed(data_copy: Path, tmp_pa
         build(data_copy, out, None, progress=said.append)
         assert cold.split(",")[0] == next(m for m in said if m.startswith("word vectors: ")).split(",")[0]
     _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def _analysis(build_dir: Path) -> Extract:
+    gen = current(build_dir)
+    assert gen is not None
+    col = load_columns(gen)
+    assert col is not None
+    return decode(col)
+
+
+def test_the_analysis_rows_are_updated_in_parts_and_follow_other_files(data_copy: Path, tmp_path: Path) -> None:
+    """A rebuild replaces the rows of the files that changed and joins again what rows take from other
+    files (where an entity is; a stakeholder's type), giving the cold build's analysis files."""
+    out = tmp_path / "build"
+    cases = data_copy / "cases"
+    # Mori (Shizuoka)'s initiative names a stakeholder another case file defines.
+    _edit(cases / "mori-shizuoka.yaml", "    outcomes:\n      - {id: mori-s-work-time",
+          "    stakeholders:\n      - {stakeholder: acme, role: {ja: 開発, en: development}, quote: 開発した。}\n"
+          "    outcomes:\n      - {id: mori-s-work-time")
+    build(data_copy, out, None)
+    tea = f"{ID_NS}initiative/mori-s-tea-farm"
+    assert _analysis(out).initiatives[tea].stakeholders == {"company"}
+
+    said: list[str] = []
+    _edit(cases / "mori-hokkaido.yaml", "type: company}", "type: university}")  # only the other file changes
+    build(data_copy, out, None, progress=said.append)
+    assert any(m.startswith("analysis rows of ") for m in said), said  # in parts, not extracted whole
+    assert _analysis(out).initiatives[tea].stakeholders == {"university"}
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+    said.clear()
+    _edit(data_copy / "sources.yaml", "en: Shizuoka}", "en: Shizuoka Prefecture}")  # a place's name
+    build(data_copy, out, None, progress=said.append)
+    assert any(m.startswith("analysis rows of ") for m in said), said
+    mori = next(n for n in _analysis(out).names if "mori-shizuoka" in n.keys)  # the town, in its prefecture
+    assert "Shizuoka Prefecture" in mori.where.split(" / ")
+    _same_as_cold(data_copy, out, tmp_path, None)
+
+
+def test_extracting_file_by_file_gives_the_whole_extract(real_build: tuple[Path, BuildResult]) -> None:
+    """The real data's graph, extracted one data file's fragment at a time and merged, is the extract of
+    the whole graph: every file's links are closed, and what crosses files is joined."""
+    out, _ = real_build
+    cache = FileCache(out)
+    state = cache.state()
+    assert state is not None and state["disjoint"] and state["open"] == []
+    frags = [cache.fragment(d) for d in state["fragments"]]
+    files = [f for f in frags if f is not None]
+    assert len(files) == len(frags) - 1  # the files' fragments are cached; the ontology's is made each time
+    rest = set((out / "dxkg.nt").read_bytes().splitlines()) - {line for f in files for line in f.lines()}
+    merged = Extract({}, {}, {}, {}, {}, [], [], [], [])
+    for part in [f.data["nt"] for f in files] + [b"\n".join(sorted(rest)) + b"\n"]:
+        assert links_closed(part, {line.split(b" ", 1)[0].decode() for line in part.splitlines()})
+        merged = merge(merged, extract_part(load_store(part)), set())
+    assert merged == extract(open_store(out))
+    assert len(merged.initiatives) > 40 and any(i.stakeholders for i in merged.initiatives.values())
+
+
+def test_a_link_out_of_a_part_is_seen() -> None:
+    """`links_closed` finds a followed link that leaves its part, so the build extracts the graph whole."""
+    practice = f"<{DX_NS}practice>"
+    a, b = f"<{ID_NS}initiative/a>", f"<{ID_NS}practice/a-1>"
+    inside = f"{a} {practice} {b} .\n{b} <{DX_NS}quote> \"x\" .\n".encode()
+    assert links_closed(inside, [a, b])
+    assert not links_closed(f"{a} {practice} {b} .\n".encode(), [a])
+    # A literal that looks like a link, and a link the extraction does not follow, are no links.
+    assert links_closed(f"{a} <{DX_NS}quote> \"{practice} {b} .\" .\n".encode(), [a])
+    assert links_closed(f"{a} <{DX_NS}municipality> <{ID_NS}municipality/x> .\n".encode(), [a])
 
 
 def test_validate_reads_what_a_build_cached_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None:

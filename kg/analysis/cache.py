@@ -8,6 +8,10 @@ terms of every text the word vectors were made of: the next build reads it and t
 that changed. The store records them under the cache's name and version (derived from the row classes
 and the code that fills them, the word vectors' included), so a reader takes the cache only when it is
 in the format this code reads; otherwise it extracts with SPARQL (kg.adapter does the choosing).
+
+After a small change a build hands it an `Update`: the rows of the previous generation's cache, less
+those of the data files' parts that went, plus an extract of the parts that came alone (kg.analysis.
+records.merge), so the graph is not extracted whole again; kg.build decides when that is exact.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.analysis.columns import Columns, encode, version
 from kg.analysis.index import Index, build_index, load_index, save_index
-from kg.analysis.records import extract
+from kg.analysis.records import Extract, extract, extract_part, merge
 from kg.files import write_atomic
 
 if TYPE_CHECKING:
@@ -39,15 +44,32 @@ def _write_json(path: Path, value: Any) -> None:
     write_atomic(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class Update:
+    """How the graph changed since the previous generation, in parts that share no subject and whose links
+    stay inside them (kg.analysis.records.links_closed): the subjects (IRIs) of the parts that went and
+    the N-Triples of those that came."""
+
+    gone: frozenset[str]
+    came: bytes
+
+
+def updatable(previous: Generation | None) -> bool:
+    """Whether a generation's cache is in this code's format, so that a build can update it (`Update`)."""
+    return previous is not None and previous.extra(NAME, cache_version()) is not None
+
+
 class AnalysisCache:
-    """The extra writer the build gives the store (see kg.store.Extra); `previous`, the generation folder
-    a build replaces, lends its texts' terms."""
+    """The extra writer the build gives the store (see kg.store.Extra); `previous`, the generation a build
+    replaces, lends its texts' terms and, with an `update`, its rows."""
 
     name = NAME
 
-    def __init__(self, previous: Path | None = None, progress: Callable[[str], None] | None = None):
+    def __init__(self, previous: Generation | None = None, progress: Callable[[str], None] | None = None,
+                 update: Update | None = None):
         self.previous = previous
         self.say = progress or (lambda _msg: None)
+        self.update = update
 
     @property
     def version(self) -> str:
@@ -56,17 +78,36 @@ class AnalysisCache:
     def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
         from kg.text.tokens import TermMemo
 
-        ex = extract(store)
+        ex = self._updated()
+        if ex is None:
+            ex = extract(store)
         col = encode(ex)
         _write_json(folder / CORE_FILE, col.core)
         _write_json(folder / TEXT_FILE, col.text)
-        memo = TermMemo.load(_read(self.previous / TERMS_FILE) if self.previous is not None else None)
+        memo = TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
         save_index(build_index(ex, memo), folder / INDEX_FILE)
         write_atomic(folder / TERMS_FILE, memo.dump())
         kept = len(memo.used) - memo.made
         self.say(f"word vectors: {memo.made} texts tokenised" + (f", {kept} known from the last build" if kept else ""))
         return {"core_file": CORE_FILE, "text_file": TEXT_FILE, "index_file": INDEX_FILE,
                 "terms_file": TERMS_FILE, "initiatives": len(ex.initiatives), "practices": len(ex.practices)}
+
+
+    def _updated(self) -> Extract | None:
+        """The previous generation's rows with the update applied; None without an update or a usable cache."""
+        if self.update is None or self.previous is None:
+            return None
+        col = load_columns(self.previous)
+        if col is None:
+            return None
+        from kg.analysis.columns import decode
+        from kg.shaclsparql import load_store
+
+        part = extract_part(load_store(self.update.came))
+        ex = merge(decode(col), part, set(self.update.gone))
+        self.say(f"analysis rows of {len(self.update.gone)} subjects replaced by the new parts' "
+                 f"({len(part.names)} named entities)")
+        return ex
 
 
 def _read(path: Path) -> bytes | None:

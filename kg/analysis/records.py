@@ -10,13 +10,15 @@ columns and back): a field marked `text()` goes to the cache's text part, read o
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import DxkgError
 from kg.names import Name
-from kg.namespace import DX_NS, ID_NS, compact
+from kg.namespace import DX_NS, ID_NS, OA_NS, compact
 from kg.sparql import select
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ class ConceptRow:
     code: str
     name: Label
     group: str = ""
+    iri: str = ""
 
 
 @dataclass
@@ -130,10 +133,12 @@ class InitiativeRow:
     name: Label
     alt_names: list[str] = field(default_factory=list)
     municipalities: list[str] = field(default_factory=list)  # municipality IRIs, in order
-    prefectures: set[str] = field(default_factory=set)  # prefecture IRIs (own or its municipalities')
+    prefectures: set[str] = field(default_factory=set)  # prefecture IRIs (own or its municipalities'; by `join`)
+    stated_prefectures: set[str] = field(default_factory=set)  # its own dx:prefecture
     domains: set[str] = field(default_factory=set)  # domain ids
     technologies: set[str] = field(default_factory=set)
-    stakeholders: set[str] = field(default_factory=set)  # stakeholder type ids
+    stakeholders: set[str] = field(default_factory=set)  # stakeholder type ids (by `join`)
+    stakeholder_iris: set[str] = field(default_factory=set)  # the stakeholders it names
     practices: list[str] = field(default_factory=list)  # practice IRIs
     resources: set[str] = field(default_factory=set)  # ids of the shared resources it uses
     source: str = ""  # source document id
@@ -196,6 +201,7 @@ class PitfallRow:
     principle: str  # code
     name: Label
     description: Label
+    iri: str = ""
 
 
 @dataclass
@@ -207,6 +213,7 @@ class CountermeasureRow:
     name: Label
     description: Label = text(Label)
     quote: str = text()
+    iri: str = ""
 
 
 @dataclass
@@ -216,6 +223,23 @@ class RelatedRow:
     principle: str
     scheme: str
     code: str
+    iri: str = ""  # the principle's
+
+
+@dataclass
+class PlaceRow:
+    """A municipality's or prefecture's labels: what tells same-named entities there apart (kg.names)."""
+
+    iri: str
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StakeholderRow:
+    """A stakeholder's types (ids), for the initiatives that name it."""
+
+    iri: str
+    types: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -233,6 +257,8 @@ class Extract:
     names: list[Name]  # every entity by its names, for kg.names.Resolver
     sources: dict[str, SourceRow] = field(default_factory=dict)
     countermeasures: list[CountermeasureRow] = field(default_factory=list)
+    places: dict[str, PlaceRow] = field(default_factory=dict)
+    stakeholders: dict[str, StakeholderRow] = field(default_factory=dict)
 
     def reliability(self, source_id: str) -> str:
         """primary | secondary of a source id ("" when the graph does not know it)."""
@@ -286,15 +312,71 @@ def _langs(store: pyoxigraph.Store, query: str) -> dict[str, Label]:
 _LABELS = "SELECT ?s ?l WHERE {{ ?s a {cls} ; rdfs:label ?l }}"
 
 
+# The links the extraction follows from one subject to another's triples, besides those `join` resolves:
+# a graph in parts (one per data file) extracts part by part exactly when each of these links ends at a
+# subject of its own part (see `links_closed`). A new query that joins two subjects adds its link here.
+LINKS = tuple(f"{DX_NS}{name}" for name in (
+    "figure", "outcome", "practice", "measure", "risk", "response", "kpi", "baseline", "target")) + \
+    (f"{OA_NS}hasTarget",)
+
+
 def extract(store: pyoxigraph.Store) -> Extract:
     """Read municipalities, initiatives, practices, tags, plans and the framework from the store."""
+    return join(extract_part(store))
+
+
+def links_closed(ntriples: bytes, subjects: Iterable[str]) -> bool:
+    """Whether every LINKS triple of a part (its N-Triples and their subject terms, `<iri>`) ends at one of
+    its own subjects: then `extract_part` of the part sees every triple the extraction joins to its rows."""
+    import re
+
+    own = set(subjects)
+    pattern = re.compile(rb"> <(?:" + b"|".join(re.escape(p.encode()) for p in LINKS) + rb")> (<[^>]*>) \.\n")
+    return all(m.group(1).decode("utf-8") in own for m in pattern.finditer(ntriples))
+
+
+def join(ex: Extract) -> Extract:
+    """Fill what rows take from other subjects' rows (an initiative's prefectures through its municipalities
+    and its stakeholders' types; where a named entity is) and put the list tables in order: the step after
+    `extract_part`, whether of a whole graph or of parts `merge`d. Idempotent."""
+    for i in ex.initiatives.values():
+        i.prefectures = set(i.stated_prefectures) | {
+            ex.municipalities[m].prefecture for m in i.municipalities
+            if m in ex.municipalities and ex.municipalities[m].prefecture}
+        i.stakeholders = {t for k in i.stakeholder_iris if k in ex.stakeholders for t in ex.stakeholders[k].types}
+    for n in ex.names:
+        n.context = sorted({label for w in n.places if w in ex.places for label in ex.places[w].labels if label})
+        n.where = " / ".join(n.context)
+    # Stable sorts: the rows of one subject keep the order their part's queries gave them.
+    ex.concepts.sort(key=lambda c: (c.scheme, c.code, c.iri))
+    for rows in (ex.pitfalls, ex.related, ex.names, ex.countermeasures):
+        rows.sort(key=lambda r: r.iri)
+    return ex
+
+
+def merge(base: Extract, part: Extract, gone: set[str]) -> Extract:
+    """`base` without the rows of the subjects in `gone` (IRIs), with the rows of `part`, joined: the extract
+    of a graph whose parts holding `gone` were replaced by `part`'s, when the parts share no subject and
+    their links are closed (`links_closed`)."""
+    tables: dict[str, Any] = {}
+    for f in dataclasses.fields(Extract):
+        old, new = getattr(base, f.name), getattr(part, f.name)
+        if isinstance(old, dict):
+            tables[f.name] = {k: v for k, v in old.items() if k not in gone} | new
+        else:
+            tables[f.name] = [r for r in old if r.iri not in gone] + list(new)
+    return join(Extract(**tables))
+
+
+def extract_part(store: pyoxigraph.Store) -> Extract:
+    """The rows of what the store holds, each from its own subject's triples and those LINKS reach;
+    `join` does the rest."""
     concepts = []
     groups = {d: local(v)[1] for d, v in _select(store, "SELECT ?d ?v WHERE { ?d a dx:Driver ; dx:valueCategory ?v }")}
     for cls in ("dx:SuccessFactor", "dx:Driver", "dx:Principle", "dx:ValueCategory", "dx:Domain", "dx:Technology",
                 "dx:StakeholderType"):
         for s, lab in _langs(store, _LABELS.format(cls=cls)).items():
-            concepts.append(ConceptRow(*local(s), lab, groups.get(s, "")))
-    concepts.sort(key=lambda c: (c.scheme, c.code))
+            concepts.append(ConceptRow(*local(s), lab, groups.get(s, ""), s))
 
     munis: dict[str, MunicipalityRow] = {}
     mlabels = _langs(store, _LABELS.format(cls="dx:Municipality"))
@@ -322,16 +404,16 @@ def extract(store: pyoxigraph.Store) -> Extract:
     for s, m in sorted(_select(store, "SELECT ?s ?m WHERE { ?s a dx:Initiative ; dx:municipality ?m }")):
         assert s and m
         inits[s].municipalities.append(m)
-        if m in munis and munis[m].prefecture:
-            inits[s].prefectures.add(munis[m].prefecture)
     for s, p in _select(store, "SELECT ?s ?p WHERE { ?s a dx:Initiative ; dx:prefecture ?p }"):
-        inits[s].prefectures.add(p)
+        inits[s].stated_prefectures.add(p)
     for pred, attr in (("dx:domain", "domains"), ("dx:technology", "technologies")):
         for s, o in _select(store, f"SELECT ?s ?o WHERE {{ ?s a dx:Initiative ; {pred} ?o }}"):
             getattr(inits[s], attr).add(local(o)[1])
-    for s, t in _select(store, "SELECT ?s ?t WHERE { ?s a dx:Initiative ; dx:stakeholder ?k . "
-                               "?k dx:stakeholderType ?t }"):
-        inits[s].stakeholders.add(local(t)[1])
+    for s, k in _select(store, "SELECT ?s ?k WHERE { ?s a dx:Initiative ; dx:stakeholder ?k }"):
+        inits[s].stakeholder_iris.add(k)
+    stakeholders: dict[str, StakeholderRow] = {}
+    for k, t in _select(store, "SELECT ?k ?t WHERE { ?k dx:stakeholderType ?t }"):
+        stakeholders.setdefault(k, StakeholderRow(k)).types.add(local(t)[1])
     for s, r in _select(store, "SELECT ?s ?r WHERE { ?s a dx:Initiative ; dx:uses ?r }"):
         inits[s].resources.add(local(r)[1])
     idesc = _langs(store, "SELECT ?s ?l WHERE { ?s a dx:Initiative ; dct:description ?l }")
@@ -411,7 +493,7 @@ def extract(store: pyoxigraph.Store) -> Extract:
     for s, ident, pr in sorted(_select(store, "SELECT ?s ?id ?pr WHERE { ?s a dx:Pitfall ; dct:identifier ?id ;"
                                               " dx:principle ?pr }")):
         assert s and ident and pr
-        pits.append(PitfallRow(ident, local(pr)[1], pitlabels.get(s, Label(ident, ident)), pitdesc.get(s, Label())))
+        pits.append(PitfallRow(ident, local(pr)[1], pitlabels.get(s, Label(ident, ident)), pitdesc.get(s, Label()), s))
 
     counters: list[CountermeasureRow] = []
     clabels = _langs(store, _LABELS.format(cls="dx:Countermeasure"))
@@ -420,19 +502,24 @@ def extract(store: pyoxigraph.Store) -> Extract:
             SELECT ?s ?id ?pr ?q WHERE { ?s a dx:Countermeasure ; dct:identifier ?id ; dx:principle ?pr ;
               dx:quote ?q }""")):
         counters.append(CountermeasureRow(ident, local(pr)[1], clabels.get(s, Label(ident, ident)),
-                                          cdesc.get(s, Label()), quote))
+                                          cdesc.get(s, Label()), quote, s))
 
     related = []
     for pr, c in sorted(_select(store, "SELECT ?pr ?c WHERE { ?pr a dx:Principle ; skos:related ?c }")):
         scheme, code = local(c or "")
         if scheme in ("factor", "driver"):
-            related.append(RelatedRow(local(pr or "")[1], scheme, code))
+            related.append(RelatedRow(local(pr or "")[1], scheme, code, pr or ""))
     titles = _langs(store, _LABELS.format(cls="dx:SourceDocument"))
     sources = {s: SourceRow(s, ident, kind, rel, titles.get(s, Label(ident, ident)))
                for s, ident, kind, rel in _select(store, """
                    SELECT ?s ?id ?k ?r WHERE { ?s a dx:SourceDocument ; dct:identifier ?id ; dx:sourceKind ?k ;
                      dx:reliability ?r }""")}
-    return Extract(munis, prefs, inits, practices, plans, concepts, pits, related, _names(store), sources, counters)
+    places: dict[str, PlaceRow] = {}
+    for w, label in sorted(_select(store, "SELECT ?w ?l WHERE { VALUES ?c { dx:Municipality dx:Prefecture } "
+                                          "?w a ?c ; rdfs:label ?l }")):
+        places.setdefault(w, PlaceRow(w)).labels.append(label)
+    return Extract(munis, prefs, inits, practices, plans, concepts, pits, related, _names(store), sources, counters,
+                   places, stakeholders)
 
 
 def _qualifier(iri: str | None) -> str:
@@ -448,8 +535,9 @@ READ_ALOUD = ("Municipality", "Prefecture")
 _NAME_PREDICATES = {"rdfs:label": "label", "skos:prefLabel": "label", "skos:altLabel": "alt",
                     "skos:notation": "key", "dct:identifier": "key"}
 # Where an entity is, for telling same-named ones apart: the municipality (or prefecture) it belongs to.
-# The places' labels are joined in Python: Oxigraph evaluated the union once per label when the query
-# joined `?w rdfs:label ?l` itself (10 minutes at 174 synthetic municipalities, 2 s at 15).
+# The places' labels are joined in Python (`join`), which also lets a place and what is in it sit in
+# different parts; Oxigraph evaluated the union once per label when the query joined `?w rdfs:label ?l`
+# itself (10 minutes at 174 synthetic municipalities, 2 s at 15).
 _WHERE = """
 SELECT ?s ?w WHERE {
   { ?s a dx:Municipality ; dx:prefecture ?w } UNION
@@ -485,14 +573,9 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
             n.en = text
         else:
             n.alt.append(text)
-    places = _select(store, _WHERE)
-    ws = " ".join(sorted({f"<{w}>" for _, w in places if w}))
-    labels: dict[str, list[str]] = defaultdict(list)
-    for w, label in _select(store, f"SELECT ?w ?l WHERE {{ VALUES ?w {{ {ws} }} ?w rdfs:label ?l }}") if ws else []:
-        labels[w].append(label)
-    for s, w in places:
-        if s in found:
-            found[s].context += [label for label in labels.get(w or "", []) if label]
+    for s, w in _select(store, _WHERE):
+        if s in found and w:
+            found[s].places.append(w)
     places_read = [n for n in found.values() if n.kind in READ_ALOUD and n.ja]
     if places_read:  # how a place name is read, so ほろかない or ホロカナイ finds 幌加内町 (the dictionary's reading)
         from kg.text.tokens import Tokeniser
@@ -501,9 +584,8 @@ def _names(store: pyoxigraph.Store) -> list[Name]:
         for n in places_read:
             n.alt.append(tokeniser.reading(n.ja))
     for n in found.values():
-        n.keys, n.alt, n.context = sorted(set(n.keys)), sorted(set(n.alt) - {n.ja, n.en}), sorted(set(n.context))
-        n.where = " / ".join(n.context)
-    return sorted(found.values(), key=lambda n: n.iri)
+        n.keys, n.alt, n.places = sorted(set(n.keys)), sorted(set(n.alt) - {n.ja, n.en}), sorted(set(n.places))
+    return list(found.values())
 
 
 
