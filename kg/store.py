@@ -194,6 +194,8 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
 def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], same_graph: pyoxigraph.Store | None,
              say: Callable[[str], None], delta: Delta | None,
              check: Callable[[pyoxigraph.Store, Delta | None], None] | None, record: dict[str, Any]) -> StoreInfo:
+    from concurrent.futures import ThreadPoolExecutor
+
     nt = files["nt"]
     digest = sha256(nt)
     _clean(build_dir)
@@ -202,22 +204,31 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
     for fmt, data in files.items():
         say(f"writing {GRAPH_FILES[fmt]}")
         write_atomic(work / GRAPH_FILES[fmt], data)
-    info_how, triples, applied = _make_store(previous, work, nt, digest, say, delta)
-    store = None
-    if check is not None and info_how != "reused":
-        store = open_read_only(work / STORE_DIR)
-        check(store, applied)
-    manifest: dict[str, Any] = {**record, "sha256": digest, "triples": triples, "store": STORE_DIR, "extras": {},
-                                "files": sorted(GRAPH_FILES[f] for f in files)}
-    for extra in extras:
-        reuse = previous.extra(extra.name, extra.version) if previous and info_how == "reused" else None
-        if previous is not None and reuse is not None and _copy_extra(previous, work, reuse):
-            manifest["extras"][extra.name] = reuse
-            continue
-        say(f"writing the {extra.name} files")
-        source = same_graph if same_graph is not None else store or open_read_only(work / STORE_DIR)
-        manifest["extras"][extra.name] = {**extra.write(source, work), "version": extra.version}
-    del store
+    unchanged = previous is not None and previous.manifest.get("sha256") == digest and \
+        (previous.store_path / "CURRENT").is_file()
+    # When the extras read the in-memory copy and nothing needs the new store first, the store is filled in
+    # a second thread meanwhile: Oxigraph releases the GIL while it loads, and a build has two cores' work.
+    beside = same_graph is not None and check is None and not unchanged and bool(extras)
+    with ThreadPoolExecutor(1) as pool:
+        making = pool.submit(_make_store, previous, work, nt, digest, say, delta)
+        info_how, triples, applied = making.result() if not beside else ("", 0, None)
+        store = None
+        if check is not None and info_how != "reused":
+            store = open_read_only(work / STORE_DIR)
+            check(store, applied)
+        written: dict[str, Any] = {}
+        for extra in extras:
+            reuse = previous.extra(extra.name, extra.version) if previous and unchanged else None
+            if previous is not None and reuse is not None and _copy_extra(previous, work, reuse):
+                written[extra.name] = reuse
+                continue
+            say(f"writing the {extra.name} files")
+            source = same_graph if same_graph is not None else store or open_read_only(work / STORE_DIR)
+            written[extra.name] = {**extra.write(source, work), "version": extra.version}
+        del store
+        info_how, triples, applied = making.result()
+    manifest: dict[str, Any] = {**record, "sha256": digest, "triples": triples, "store": STORE_DIR,
+                                "extras": written, "files": sorted(GRAPH_FILES[f] for f in files)}
     # The manifest is written last: a folder without one is never taken for a generation.
     write_atomic(work / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     final = build_dir / f"{_GEN}{_next_number(build_dir)}"
