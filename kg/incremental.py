@@ -40,6 +40,7 @@ from kg.checks import references as reference_list
 from kg.filecache import FileCache
 from kg.fragments import FORMATS, Fragment, make
 from kg.load import Problem, data_files, declared_ids, display_path, merge, parse_file
+from kg.parallel import split_map
 from kg.rdf import Codes, record_lines, used_schemes
 from kg.yamlio import Limits, Loc, YamlError, check_file_size
 
@@ -145,6 +146,7 @@ def read_folder(data_dir: Path, cache: FileCache | None = None, limits: Limits |
     if not paths:
         folder.problems.append(Problem(Loc(str(data_dir), 0), "no .yaml files in the data folder"))
         return folder
+    todo: list[tuple[Path, str, bytes]] = []  # the files the cache does not know, parsed below
     for path in paths:
         display = display_path(path)
         try:
@@ -163,13 +165,25 @@ def read_folder(data_dir: Path, cache: FileCache | None = None, limits: Limits |
             folder.files.append(FileResult(path, display, key, _problems_in(entry["problems"], display),
                                            entry["summary"], entry, from_cache=True))
             continue
-        ds, problems = parse_file(path, display, limits, data)
-        summary = {"declares": declared_ids(data, display, limits)} if problems else summarise(ds)
-        entry = {"problems": _problems_out(problems), "summary": summary}
-        if cache is not None:
-            folder.pending.append(partial(cache.put_entry, key, entry))
-        folder.files.append(FileResult(path, display, key, problems, summary, entry, None if problems else ds))
+        folder.files.append(FileResult(path, display, key, [], {}, {}))
+        todo.append((path, display, data))
+    parsed = iter(split_map(partial(_parse, limits), todo))
+    for r in folder.files:
+        if r.key and not r.from_cache:
+            r.dataset, r.problems, r.summary = next(parsed)
+            r.entry = {"problems": _problems_out(r.problems), "summary": r.summary}
+            if cache is not None:
+                folder.pending.append(partial(cache.put_entry, r.key, r.entry))
     return folder
+
+
+def _parse(limits: Limits, todo: tuple[Path, str, bytes]) -> tuple[m.Dataset | None, list[Problem], dict[str, Any]]:
+    """One file's records (None when it has problems), problems and summary."""
+    path, display, data = todo
+    ds, problems = parse_file(path, display, limits, data)
+    if problems:
+        return None, problems, {"declares": declared_ids(data, display, limits)}
+    return ds, problems, summarise(ds)
 
 
 def file_problems(folder: Folder) -> list[Problem]:
@@ -258,8 +272,7 @@ def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None, *,
     The fragments made here go into the cache when `write` (the build, under its lock); a check reads the
     cache and writes nothing, and asks only for the formats it needs (N-Triples)."""
     table = codes(folder)
-    out = []
-    made = 0
+    out: list[Fragment | None] = []
     for r in folder.files:
         meta = r.entry.get("fragment")
         frag = None
@@ -267,18 +280,29 @@ def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None, *,
                 getattr(table, "municipalities" if kind == "municipality" else "prefectures").get(k) == v
                 for kind, used in meta["deps"].items() for k, v in used.items()):
             frag = folder.cache.fragment(str(meta["digest"]))
-        if frag is None:
-            lookups = Codes(table.municipalities, table.prefectures)
-            frag = make(record_lines(folder.dataset(r), lookups), formats if not write else FORMATS)
-            made += 1
-            if folder.cache is not None and write:
-                r.entry["fragment"] = {"digest": folder.cache.put_fragment(frag), "deps": lookups.used}
-                folder.cache.put_entry(r.key, r.entry)
-        r.dataset = None  # the records are no longer needed: free them as we go
         out.append(frag)
-    say(f"{made} of {len(folder.files)} files turned into triples, the rest from the cache" if folder.cache is not None
-        else f"{made} files turned into triples")
-    return out
+    todo = [n for n, frag in enumerate(out) if frag is None]
+    made = split_map(partial(_make, folder, table, formats if not write else FORMATS), todo)
+    for n, (frag, used) in zip(todo, made, strict=True):
+        r = folder.files[n]
+        if folder.cache is not None and write:
+            r.entry["fragment"] = {"digest": folder.cache.put_fragment(frag), "deps": used}
+            folder.cache.put_entry(r.key, r.entry)
+        out[n] = frag
+    for r in folder.files:
+        r.dataset = None  # the records are no longer needed
+    say(f"{len(todo)} of {len(folder.files)} files turned into triples, the rest from the cache"
+        if folder.cache is not None else f"{len(todo)} files turned into triples")
+    return [frag for frag in out if frag is not None]
+
+
+def _make(folder: Folder, table: Codes, formats: Sequence[str], n: int) -> tuple[Fragment, dict[str, dict[str, str]]]:
+    """The fragment of the folder's n-th file, with the codes it looked up."""
+    r = folder.files[n]
+    lookups = Codes(table.municipalities, table.prefectures)
+    frag = make(record_lines(folder.dataset(r), lookups), formats)
+    r.dataset = None  # free the records as we go
+    return frag, lookups.used
 
 
 def used(folder: Folder) -> set[str]:
