@@ -20,7 +20,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.index import RELIABILITY_RANK, Index, expand
+from kg.analysis.arrays import expand
+from kg.analysis.index import RELIABILITY_RANK, Index
 from kg.analysis.records import AnalysisError
 
 if TYPE_CHECKING:

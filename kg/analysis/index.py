@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.analysis.arrays import expand
 from kg.analysis.records import Extract
 
 if TYPE_CHECKING:
@@ -58,16 +59,6 @@ class Index:
         """Every string of a text column."""
         ptr, blob = self[f"{name}_ptr"].tolist(), bytes(self[f"{name}_blob"])
         return [blob[ptr[k]:ptr[k + 1]].decode("utf-8") for k in range(len(ptr) - 1)]
-
-
-def expand(starts: Any, lengths: Any) -> tuple[Any, Any]:
-    """For CSR row ranges [start, start + length): (the range each element is in, the element positions)."""
-    import numpy as np
-
-    lengths = np.asarray(lengths, dtype=np.int64)
-    group = np.repeat(np.arange(len(lengths)), lengths)
-    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return group, np.repeat(np.asarray(starts, dtype=np.int64), lengths) + offsets
 
 
 def _strings(values: list[str]) -> Any:

@@ -36,7 +36,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.analysis.index import BANDS, RELIABILITY_RANK, Index, expand
+from kg.analysis.arrays import expand
+from kg.analysis.index import BANDS, RELIABILITY_RANK, Index
 from kg.analysis.records import AnalysisError, MeasureRow, MunicipalityRow
 from kg.analysis.words import Query, bm25, cosine, query_of_row, query_of_terms, shared_words, topic_names, topics_of
 

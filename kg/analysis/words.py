@@ -24,6 +24,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Protocol
 
 from kg.analysis.records import (
@@ -110,12 +111,16 @@ def _shared_quotes(ex: Extract) -> frozenset[str]:
 
 def collections(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]:
     """(id, texts) of every document of each collection, in the index's row order (by IRI or id)."""
-    measures = sorted((m for p in ex.plans.values() for m in p.measures), key=lambda m: m.iri)
     shared = _shared_quotes(ex)
+    return {"init": [(ex.initiatives[k].id, initiative_texts(ex, ex.initiatives[k], shared))
+                     for k in sorted(ex.initiatives)], **_collections_but_init(ex)}
+
+
+def _collections_but_init(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]:
+    """collections() without the initiatives, whose documents build_words puts together from their parts."""
+    measures = sorted((m for p in ex.plans.values() for m in p.measures), key=lambda m: m.iri)
     risks = sorted((r for p in ex.plans.values() for r in p.risks), key=lambda r: r.iri)
     return {
-        "init": [(ex.initiatives[k].id, initiative_texts(ex, ex.initiatives[k], shared))
-                 for k in sorted(ex.initiatives)],
         "practice": [(ex.practices[k].id, practice_texts(ex.practices[k])) for k in sorted(ex.practices)],
         "measure": [(m.id, measure_texts(m)) for m in measures],
         "pitfall": [(f.id, pitfall_texts(f)) for f in sorted(ex.pitfalls, key=lambda f: f.id)],
@@ -139,50 +144,37 @@ def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
         from kg.text.tokens import Tokeniser
 
         tokeniser = Tokeniser()
-    docs = collections(ex)
-    counts = {c: [Counter(_terms(tokeniser, texts)) for _, texts in docs[c]] for c in COLLECTIONS if c != "init"}
-    # An initiative's document as initiative_texts makes it, its practices tokenised once (above).
-    practice_counts = dict(zip(sorted(ex.practices), counts["practice"], strict=True))
+    docs = _collections_but_init(ex)
+    terms = {c: [_terms(tokeniser, texts) for _, texts in docs[c]] for c in docs}
+    # An initiative's document as initiative_texts makes it (see _init_rows): its own texts and its
+    # outcomes' are tokenised here, its practices were above.
     shared = _shared_quotes(ex)
-    counts["init"] = []
-    for k in sorted(ex.initiatives):
-        i = ex.initiatives[k]
-        doc = Counter(_terms(tokeniser, initiative_own_texts(i, shared)))
-        doc += doc
-        for p in i.practices:
-            doc += practice_counts.get(p, Counter())
-        doc += Counter(_terms(tokeniser, [x for o in i.outcomes for x in _both(o.indicator)]))
-        counts["init"].append(doc)
-    vocab = sorted({t for c in COLLECTIONS for doc in counts[c] for t in doc})
+    inits = [ex.initiatives[k] for k in sorted(ex.initiatives)]
+    own: list[list[str]] = []
+    outcomes: list[list[str]] = []
+    for i in inits:
+        own.append(_terms(tokeniser, initiative_own_texts(i, shared)))
+        outcomes.append(_terms(tokeniser, [x for o in i.outcomes for x in _both(o.indicator)]))
+    vocab = sorted(set().union(*(doc for c in docs for doc in terms[c]), *own, *outcomes))
     at = {t: k for k, t in enumerate(vocab)}
-    n = len(counts["init"])
-    df = np.zeros(len(vocab))
-    for doc in counts["init"]:
-        for t in doc:
-            df[at[t]] += 1
+    csr = {c: _csr(len(terms[c]), *_occurrences(terms[c], at), len(vocab)) for c in docs}
+    csr["init"] = _init_rows(ex, inits, own, outcomes, at, csr["practice"])
+    n = len(inits)
+    df = np.bincount(csr["init"][1], minlength=len(vocab)).astype(np.float64)
     idf = np.log((1 + n) / (1 + df))  # a word every initiative has weighs 0; one no initiative has matches none
     # How many documents of any collection (the names apart) use each word: what "telling" means below.
     docs_df = np.zeros(len(vocab), dtype=np.int64)
-    n_docs = 0
     for c in COLLECTIONS[:6]:
-        for doc in counts[c]:
-            for t in doc:
-                docs_df[at[t]] += 1
-            n_docs += 1
+        docs_df += np.bincount(csr[c][1], minlength=len(vocab))
+    n_docs = sum(len(csr[c][0]) - 1 for c in COLLECTIONS[:6])
     a: dict[str, Any] = {"words_vocab": np.array(vocab, dtype=str) if vocab else np.zeros(0, dtype="U1"),
                          "words_idf": idf.astype(np.float64), "words_docs_df": docs_df,
                          "words_docs": np.array([n_docs], dtype=np.int64)}
-    lengths = np.array([sum(doc.values()) for doc in counts["init"]], dtype=float)
+    init_ptr, _, init_tf = csr["init"]  # an initiative's length: how many terms its document has
+    lengths = np.bincount(np.repeat(np.arange(n), np.diff(init_ptr)), weights=init_tf, minlength=n)
     avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
     for c in COLLECTIONS:
-        ptr, ix, tf = [0], [], []
-        for doc in counts[c]:
-            for t in sorted(doc, key=at.__getitem__):
-                ix.append(at[t])
-                tf.append(doc[t])
-            ptr.append(len(ix))
-        ix_a, tf_a = np.asarray(ix, dtype=np.int32), np.asarray(tf, dtype=float)
-        ptr_a = np.asarray(ptr, dtype=np.int64)
+        ptr_a, ix_a, tf_a = csr[c]
         w = (1 + np.log(tf_a)) * idf[ix_a] if len(tf_a) else np.zeros(0)
         rows = np.repeat(np.arange(len(ptr_a) - 1), np.diff(ptr_a))
         norms = np.sqrt(np.bincount(rows, weights=w * w, minlength=len(ptr_a) - 1))
@@ -199,6 +191,49 @@ def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
             a["init_words_bm25"] = (idf[ix_a] * tf_a * (BM25_K1 + 1)
                                     / (tf_a + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl))).astype(np.float32)
     return a
+
+
+def _init_rows(ex: Extract, inits: list[InitiativeRow], own: list[list[str]], outcomes: list[list[str]],
+               at: dict[str, int], practices: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
+    """The initiatives' CSR arrays (see _csr): each one's own terms twice, its outcomes' once and its
+    practices' rows (`practices`, by IRI) added as they are, not tokenised nor counted again."""
+    import numpy as np
+
+    from kg.analysis.arrays import expand
+
+    row_of = {iri: k for k, iri in enumerate(sorted(ex.practices))}
+    pairs = np.array([(k, row_of[p]) for k, i in enumerate(inits) for p in i.practices if p in row_of],
+                     dtype=np.int64).reshape(-1, 2)  # (initiative row, practice row)
+    ptr, ix, tf = practices
+    of_pair, pos = expand(ptr[pairs[:, 1]], np.diff(ptr)[pairs[:, 1]])  # each pair's practice entries
+    own_rows, own_words = _occurrences(own, at)
+    outcome_rows, outcome_words = _occurrences(outcomes, at)
+    return _csr(len(inits), np.concatenate([own_rows, outcome_rows, pairs[:, 0][of_pair]]),
+                np.concatenate([own_words, outcome_words, ix[pos]]), len(at),
+                np.concatenate([np.full(len(own_words), 2.0), np.ones(len(outcome_words)), tf[pos]]))
+
+
+def _occurrences(docs: list[list[str]], at: dict[str, int]) -> tuple[Any, Any]:
+    """Every term of the documents as (row, vocabulary position) arrays."""
+    import numpy as np
+
+    sizes = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    words = np.fromiter(map(at.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(sizes.sum()))
+    return np.repeat(np.arange(len(docs), dtype=np.int64), sizes), words
+
+
+def _csr(n: int, rows: Any, words: Any, width: int, weights: Any = None) -> tuple[Any, Any, Any]:
+    """n documents as CSR arrays, ptr (int64), ix (int32: a row's distinct words, in vocabulary order) and
+    tf (float), from (row, word) occurrences, each counting its weight (1 without weights)."""
+    import numpy as np
+
+    # Each occurrence as one number, row by row: the distinct ones, sorted, are the rows' words in order,
+    # their summed weights the tf (one sort in numpy, not a Counter and a sort per document).
+    width = max(1, width)
+    keys, at = np.unique(rows * width + words, return_inverse=True)
+    tf = np.bincount(at, weights=weights, minlength=len(keys)).astype(float)
+    ptr = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.bincount(keys // width, minlength=n))])
+    return ptr.astype(np.int64), (keys % width).astype(np.int32), tf
 
 
 def row_terms(index: Index, collection: str, row: int) -> set[int]:
