@@ -18,8 +18,8 @@ one folder are serialised by a lock. A generation's store comes from the previou
 the graph is unchanged (a hard-linked RocksDB backup), from that backup plus the changed triples when
 little changed, and from a bulk load otherwise.
 
-The store knows nothing of what extra writers write: it calls them with the loaded store and a folder
-and records the manifest entry each returns under its name and version.
+The store knows nothing of what extra writers write: it calls them with a function giving the loaded store
+and a folder, and records the manifest entry each returns under its name and version.
 """
 
 from __future__ import annotations
@@ -66,8 +66,9 @@ class Extra(Protocol):
     @property
     def version(self) -> str: ...
 
-    def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
-        """Write into `folder` from the loaded store; return the manifest entry naming what was written."""
+    def write(self, store: Callable[[], pyoxigraph.Store], folder: Path) -> dict[str, Any]:
+        """Write into `folder`, reading the graph from `store()` (which may wait until the new store is
+        loaded) when it needs it; return the manifest entry naming what was written."""
         ...
 
 
@@ -182,8 +183,8 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
     extra writers read: Oxigraph answers their scans several times faster from memory than from disk.
     `delta`, when it is the change from the current generation's graph, spares comparing the two graphs.
     `check` is called with the new store (read-only) and the change it was updated by (None when it was
-    loaded whole or reused) before anything else is written; an exception from it stops the build with
-    the current generation still in use. `record` goes into the manifest. Without `lock` the caller holds
+    loaded whole or reused), while the extra writers work; an exception from it stops the build with the
+    current generation still in use. `record` goes into the manifest. Without `lock` the caller holds
     the build folder's lock (`locked`).
     """
     with locked(build_dir) if lock else contextlib.nullcontext():
@@ -201,21 +202,33 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
     _clean(build_dir)
     previous = current(build_dir)
     work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
-    for fmt, data in files.items():
-        say(f"writing {GRAPH_FILES[fmt]}")
-        write_atomic(work / GRAPH_FILES[fmt], data)
     unchanged = previous is not None and previous.manifest.get("sha256") == digest and \
         (previous.store_path / "CURRENT").is_file()
-    # When the extras read the in-memory copy and nothing needs the new store first, the store is filled in
-    # a second thread meanwhile: Oxigraph releases the GIL while it loads, and a build has two cores' work.
-    beside = same_graph is not None and check is None and not unchanged and bool(extras)
+
+    def files_and_store() -> tuple[str, int, Delta | None]:
+        for fmt, data in files.items():
+            say(f"writing {GRAPH_FILES[fmt]}")
+            write_atomic(work / GRAPH_FILES[fmt], data)
+        how, count, applied = _make_store(previous, work, nt, digest, say, delta)
+        if check is not None and how != "reused":
+            checked = open_read_only(work / STORE_DIR)
+            check(checked, applied)
+            del checked
+        return how, count, applied
+
+    # The files and the store are written (and the store checked) in a second thread while the extras work:
+    # writing and Oxigraph's loading release the GIL, and a build has two cores' work. An extra that reads
+    # the new store waits for it; the in-memory copy, when given, is read at once. Whichever fails, the
+    # other is waited for, and nothing is switched.
     with ThreadPoolExecutor(1) as pool:
-        making = pool.submit(_make_store, previous, work, nt, digest, say, delta)
-        info_how, triples, applied = making.result() if not beside else ("", 0, None)
-        store = None
-        if check is not None and info_how != "reused":
-            store = open_read_only(work / STORE_DIR)
-            check(store, applied)
+        making = pool.submit(files_and_store)
+
+        def loaded() -> pyoxigraph.Store:
+            if same_graph is not None:
+                return same_graph
+            making.result()
+            return open_read_only(work / STORE_DIR)
+
         written: dict[str, Any] = {}
         for extra in extras:
             reuse = previous.extra(extra.name, extra.version) if previous and unchanged else None
@@ -223,10 +236,8 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
                 written[extra.name] = reuse
                 continue
             say(f"writing the {extra.name} files")
-            source = same_graph if same_graph is not None else store or open_read_only(work / STORE_DIR)
-            written[extra.name] = {**extra.write(source, work), "version": extra.version}
-        del store
-        info_how, triples, applied = making.result()
+            written[extra.name] = {**extra.write(loaded, work), "version": extra.version}
+        info_how, triples, _ = making.result()
     manifest: dict[str, Any] = {**record, "sha256": digest, "triples": triples, "store": STORE_DIR,
                                 "extras": written, "files": sorted(GRAPH_FILES[f] for f in files)}
     # The manifest is written last: a folder without one is never taken for a generation.

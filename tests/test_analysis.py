@@ -365,7 +365,7 @@ def test_cache_files_are_reproducible(fixture_build, tmp_path):
 
     memory = pyoxigraph.Store()  # another store, another query order: the same bytes
     memory.bulk_load(path=str(fixture_build[0] / "dxkg.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    entry = AnalysisCache().write(memory, tmp_path)
+    entry = AnalysisCache().write(lambda: memory, tmp_path)
     assert (entry["initiatives"], entry["practices"]) == (FX_INITIATIVES, FX_PRACTICES)
     gen = current(fixture_build[0])
     for key in ("core_file", "text_file", "index_file"):

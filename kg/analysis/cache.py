@@ -75,12 +75,12 @@ class AnalysisCache:
     def version(self) -> str:
         return cache_version()
 
-    def write(self, store: pyoxigraph.Store, folder: Path) -> dict[str, Any]:
+    def write(self, store: Callable[[], pyoxigraph.Store], folder: Path) -> dict[str, Any]:
         from kg.text.tokens import TermMemo
 
         ex = self._updated()
         if ex is None:
-            ex = extract(store)
+            ex = extract(store())
         col = encode(ex)
         _write_json(folder / CORE_FILE, col.core)
         _write_json(folder / TEXT_FILE, col.text)
