@@ -22,6 +22,9 @@ from kg import writers
 from kg.namespace import GRAPH_PREFIXES
 
 FORMATS = ("nt", "ttl", "jsonld")
+# What follows each subject's block in a document: kept with the block, so that subjects that follow one
+# another in a fragment and in the document are copied as one slice (`assemble`).
+SEPARATORS = {"nt": b"", "ttl": b"\n\n", "jsonld": b",\n"}
 # Instance IRIs stay whole in Turtle: `dxid:municipality\/013439` is legal Turtle but hard to read.
 TTL_PREFIXES = {p: ns for p, ns in GRAPH_PREFIXES.items() if p != "dxid"}
 
@@ -31,8 +34,8 @@ class Fragment:
     """Part of a graph: its subjects in sorted order and, per format, their blocks laid end to end."""
 
     subjects: list[str]  # N-Triples subject terms, sorted
-    data: dict[str, bytes]  # format -> the blocks of every subject, concatenated
-    ends: dict[str, list[int]]  # format -> where each subject's block ends in data[format]
+    data: dict[str, bytes]  # format -> the blocks of every subject, each with its separator, concatenated
+    ends: dict[str, list[int]]  # format -> where each subject's block (and separator) ends in data[format]
 
     @cached_property
     def digest(self) -> str:
@@ -73,7 +76,7 @@ def make(lines: Iterable[str], formats: Sequence[str] = FORMATS) -> Fragment:
         texts = writers_of[fmt]()
         if len(texts) != len(subjects):  # a writer that grouped differently would interleave subjects wrongly
             raise ValueError(f"{fmt}: {len(texts)} blocks for {len(subjects)} subjects")
-        encoded = [t.encode("utf-8") for t in texts]
+        encoded = [t.encode("utf-8") + SEPARATORS[fmt] for t in texts]
         data[fmt] = b"".join(encoded)
         offsets, total = [], 0
         for e in encoded:
@@ -96,7 +99,9 @@ def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) ->
     keyed = [(s, f, i) for f, frag in enumerate(fragments) for i, s in enumerate(frag.subjects)]
     keyed.sort(key=lambda k: k[0])
     formats = [f for f in FORMATS if f in formats or f == "nt"]
-    parts: dict[str, list[memoryview | bytes]] = {f: [] for f in formats}
+    # The document in pieces: runs of blocks [first, last] that follow one another in fragment f, or a
+    # shared subject's blocks written again.
+    pieces: list[tuple[int, int, int] | Fragment] = []
     disjoint = True
     n = 0
     while n < len(keyed):
@@ -105,20 +110,35 @@ def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) ->
         while m < len(keyed) and keyed[m][0] == subject:
             m += 1
         if m - n == 1:
-            for fmt in formats:
-                parts[fmt].append(fragments[f].block(fmt, i))
+            last = pieces[-1] if pieces else None
+            if isinstance(last, tuple) and last[0] == f and last[2] == i - 1:
+                pieces[-1] = (f, last[1], i)
+            else:
+                pieces.append((f, i, i))
         else:  # shared by several fragments: unite its lines and write its blocks again
             disjoint = False
             lines = {line for _, f2, i2 in keyed[n:m]
                      for line in bytes(fragments[f2].block("nt", i2)).decode("utf-8").split("\n") if line}
-            merged = make(lines, formats)
-            for fmt in formats:
-                parts[fmt].append(merged.block(fmt, 0))
+            pieces.append(make(lines, formats))
         n = m
-    nt = b"".join(parts["nt"])
+    body = {fmt: b"".join(_slices(fragments, pieces, fmt)) for fmt in formats}
+    nt = body["nt"]
     files = {"nt": nt}
-    if "ttl" in formats:
-        files["ttl"] = writers.turtle_join(parts["ttl"], TTL_PREFIXES)
-    if "jsonld" in formats:
-        files["jsonld"] = writers.jsonld_join(parts["jsonld"], GRAPH_PREFIXES)
+    for fmt, join, prefixes in (("ttl", writers.turtle_join, TTL_PREFIXES),
+                                ("jsonld", writers.jsonld_join, GRAPH_PREFIXES)):
+        if fmt in formats:  # one block of every subject, less the last separator
+            files[fmt] = join([memoryview(body[fmt])[:-len(SEPARATORS[fmt])]] if body[fmt] else [], prefixes)
     return Assembled(files, nt.count(b"\n"), disjoint)
+
+
+def _slices(fragments: Sequence[Fragment], pieces: list[tuple[int, int, int] | Fragment],
+            fmt: str) -> list[memoryview]:
+    out = []
+    for piece in pieces:
+        if isinstance(piece, Fragment):
+            out.append(memoryview(piece.data[fmt]))
+            continue
+        f, first, last = piece
+        ends = fragments[f].ends[fmt]
+        out.append(memoryview(fragments[f].data[fmt])[ends[first - 1] if first else 0:ends[last]])
+    return out
