@@ -264,7 +264,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     from kg.analysis.cache import AnalysisCache, updatable
     from kg.filecache import FileCache
     from kg.fragments import assemble
-    from kg.store import INCREMENTAL_MAX_CHANGE, current, locked, publish, sha256
+    from kg.store import INCREMENTAL_MAX_CHANGE, current, locked, publish
 
     say = progress or (lambda _msg: None)
     # Reading and checking only read the cache (its files are written whole): bad data writes nothing at all.
@@ -320,7 +320,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         analysis = AnalysisCache(previous, say, update)  # lends its terms (tokenise what changed) and rows
         info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
                        delta=delta, check=check_store, record=record, lock=False)
-        cache.put_state(sha256(out.files["nt"]), [f.digest for f in frags], out.disjoint,
+        cache.put_state(str(info.generation.manifest["sha256"]), [f.digest for f in frags], out.disjoint,
                         change.open_parts(frags) if change is not None else _open_parts(frags))
         cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
     files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
