@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from kg.errors import DxkgError
 from kg.namespace import ID_NS, id_path
@@ -27,12 +28,32 @@ _PUNCT = re.compile(r"[\s\u3000・･\-‐–—_.,、。'\"“”「」()（）
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, diacritics removed (Kumakōgen → kumakogen), katakana as hiragana, spaces collapsed."""
+    """NFKC, case-folded, diacritics removed (Kumakōgen → kumakogen; が → か), katakana as hiragana, spaces
+    collapsed."""
+    if text.isascii():  # Unicode normalisation leaves ASCII as it is, and casefold is lower there
+        return _SPACE.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFKC", text)  # recompose what NFKD split apart (が → か+゙ → が)
-    text = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+    text = unicodedata.normalize("NFKD", text).translate(_unmarked())
+    text = unicodedata.normalize("NFKC", text).translate(_KANA)  # recompose what is left of NFKD's splits
     return _SPACE.sub(" ", text).strip()
+
+
+# Katakana ァ..ヶ to the hiragana 0x60 below.
+_KANA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+class _Unmarked(dict[int, int | None]):
+    """A str.translate table dropping combining marks (diacritics, the kana voicing marks), filled as
+    characters are met, so each character's class is looked up once."""
+
+    def __missing__(self, c: int) -> int | None:
+        kept = self[c] = None if unicodedata.combining(chr(c)) else c
+        return kept
+
+
+@cache
+def _unmarked() -> _Unmarked:
+    return _Unmarked()
 
 
 def _loose(text: str) -> str:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
@@ -115,6 +116,21 @@ def test_show_resolves_names_and_reports_ambiguity(fixture_build) -> None:
     assert "[explicit]" in tag.stdout and "→ Deep understanding of issues / 深い課題理解" in tag.stdout
     nothing = _run("show", "no such thing", "--build-dir", str(out))
     assert nothing.exit_code == 1 and "nothing in the graph" in nothing.stderr
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("ＨＯＫＵＳＨＩＮ　University", "Hokushin University"),  # full-width letters and space
+    ("hokushin  university", "Hokushin University"),  # case and spaces
+    ("ほくしん", "ホクシン"),  # hiragana for katakana
+    ("Kumakōgen", "Kumakogen"), ("KUMAKŌGEN", "kumakogen"),  # diacritics
+    ("がっこう", "かっこう"),  # the voicing marks too: a loose match, exact ones win first
+    ("ｶﾞｲﾄﾞ", "がいど"),  # half-width katakana
+])
+def test_names_are_matched_however_they_are_typed(typed: str, name: str) -> None:
+    from kg.names import normalise
+
+    assert normalise(typed) == normalise(name)
+    assert normalise(typed) == normalise(normalise(typed))  # a normalised name stays as it is
 
 
 def test_export(fixture_build, tmp_path: Path) -> None:
