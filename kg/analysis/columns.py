@@ -20,6 +20,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from kg.analysis import records
@@ -109,7 +110,7 @@ def _encode(rows: list[Any], cls: type, part: str, inherited: bool = False) -> d
     out: dict[str, Any] = {}
     for f in _fields(cls):
         is_text = inherited or f.text
-        values = [getattr(r, f.name) for r in rows]
+        values = list(map(attrgetter(f.name), rows))
         if f.kind == "record":
             sub = _encode(values, f.cls, part, is_text)  # type: ignore[arg-type]
             if sub:
@@ -152,6 +153,8 @@ def _decode(core: dict[str, Any], text: dict[str, Any], cls: type, n: int, inher
                 columns[f.name] = [set(r) for r in rows] if f.kind == "set" else rows
             else:
                 columns[f.name] = src[f.name]
+    if len(columns) == len(_fields(cls)):  # every field (in their order): positional, twice as fast
+        return [cls(*row) for row in zip(*columns.values(), strict=True)] if columns else [cls() for _ in range(n)]
     return [cls(**{k: v[i] for k, v in columns.items()}) for i in range(n)]
 
 
