@@ -131,7 +131,7 @@ def _qualified_quotes(store: pyoxigraph.Store, subject: str, obj: str, lang: str
           {{ <{subject}> dx:resourceUse ?q . ?q dx:resource <{obj}> .
              OPTIONAL {{ ?q dx:role ?role . FILTER(LANG(?role) = "{lang}") }} }}
           ?q dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source .
-        }}""")
+        }} ORDER BY ?q ?source ?quote""")
     out = []
     for r in rows:
         note = " ".join(x for x in (r["basis"] and r["basis"].value, r["role"] and r["role"].value,
@@ -195,15 +195,17 @@ def describe(store: pyoxigraph.Store, iri: str, lang: str = "ja") -> Entity:
             outgoing.append(Link(name(p), o.value, label, _qualified_quotes(store, iri, o.value, lang), value))
     if has_value:
         literals.insert(0, (_TEXT[lang]["value"], _value_of(store, iri, lang)))
+    # Its own quote first, then its description's evidence in order (Oxigraph returns a UNION in no set order).
     for row in select(store, f"""SELECT ?quote ?source WHERE {{
-            {{ <{iri}> dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source }} UNION
-            {{ <{iri}> dx:evidence ?e . ?e dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source }} }}"""):
+            {{ <{iri}> dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source . BIND(0 AS ?k) }} UNION
+            {{ <{iri}> dx:evidence ?e . ?e dx:quote ?quote ; prov:wasDerivedFrom/dct:identifier ?source .
+               BIND(1 AS ?k) }} }} ORDER BY ?k STRLEN(STR(?e)) ?e ?source ?quote"""):
         quotes.append((row["quote"].value, row["source"].value, ""))
     figures = []
     for row in select(store, f"""SELECT ?f ?kind ?quote ?source WHERE {{
             <{iri}> dx:figure ?f . ?f dx:figureKind ?kind ; dx:quote ?quote ;
             prov:wasDerivedFrom/dct:identifier ?source . OPTIONAL {{ ?f dx:date ?date }} }}
-            ORDER BY ?kind ?date"""):
+            ORDER BY ?kind ?date ?f"""):
         kind = FIGURE_KINDS.get(row["kind"].value, (row["kind"].value,) * 2)[0 if lang == "ja" else 1]
         figures.append((kind, _value_of(store, row["f"].value, lang), row["quote"].value, row["source"].value))
     for row in select(store, f"""SELECT ?s ?p WHERE {{ ?s ?p <{iri}> .
