@@ -15,14 +15,15 @@ from rdflib import Graph
 from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE, load_columns
 from kg.analysis.columns import decode
 from kg.analysis.records import Extract, extract, extract_part, links_closed, merge
-from kg.build import BuildResult, build
+from kg.build import BuildResult, Change, build
 from kg.cli import cli
 from kg.codes import full_code
 from kg.filecache import CACHE_DIR, FileCache, version
+from kg.fragments import make
 from kg.namespace import DX_NS, ID_NS
 from kg.paths import shapes_file
 from kg.shaclsparql import affected_nodes, load_store, validate_store
-from kg.store import current, open_store
+from kg.store import Delta, current, open_store
 from kg.synth import write_synthetic
 from tests.conftest import FIXTURE_SOURCES, REAL_DATA
 
@@ -179,6 +180,20 @@ def test_a_link_out_of_a_part_is_seen() -> None:
     # A literal that looks like a link, and a link the extraction does not follow, are no links.
     assert links_closed(f"{a} <{DX_NS}quote> \"{practice} {b} .\" .\n".encode(), [a])
     assert links_closed(f"{a} <{DX_NS}municipality> <{ID_NS}municipality/x> .\n".encode(), [a])
+
+
+def test_an_open_fragment_makes_the_build_extract_the_graph_whole() -> None:
+    """The analysis is updated in parts only while every fragment's links stay inside it."""
+    a, b = f"<{ID_NS}initiative/a>", f"<{ID_NS}practice/a-1>"
+    closed = make([f"{a} <{DX_NS}practice> {b} .", f"{b} <{DX_NS}quote> \"x\"@ja ."])
+    opened = make([f"{a} <{DX_NS}practice> {b} ."])
+    delta = Delta("base", set(), set())
+    update = Change(delta, [closed], [opened], [opened.digest]).analysis_update()
+    assert update is not None and update.gone == {a[1:-1]} and update.came == closed.data["nt"]
+    assert Change(delta, [opened], [closed], []).analysis_update() is None  # an open fragment comes
+    assert Change(delta, [closed], [], [opened.digest]).analysis_update() is None  # an open one stays
+    assert Change(delta, [closed], [opened], [opened.digest]).open_parts([closed]) == []
+    assert Change(delta, [opened], [], []).open_parts([closed, opened]) == [opened.digest]
 
 
 def test_validate_reads_what_a_build_cached_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None:
