@@ -21,9 +21,9 @@ from kg.yamlio import Loc
 if TYPE_CHECKING:
     from kg.analysis.cache import Update as AnalysisUpdate
     from kg.filecache import FileCache
-    from kg.fragments import Fragment
+    from kg.fragments import Assembled, Fragment
     from kg.incremental import Counts, Folder
-    from kg.store import Delta, StoreInfo
+    from kg.store import Delta, Extra, Generation, StoreInfo
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 P = ParamSpec("P")
@@ -263,8 +263,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     """
     from kg.analysis.cache import AnalysisCache, updatable
     from kg.filecache import FileCache
-    from kg.fragments import assemble
-    from kg.store import INCREMENTAL_MAX_CHANGE, current, locked, publish
+    from kg.store import current, locked
 
     say = progress or (lambda _msg: None)
     # Reading and checking only read the cache (its files are written whole): bad data writes nothing at all.
@@ -278,53 +277,75 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         folder.save()
         say("building the graph")
         frags = _graph_parts(folder, say, write=True)
-        say("serialising dxkg.nt, dxkg.ttl and dxkg.jsonld")
-        out = assemble(frags)
-        engine = shacl_engine_for(out.triples, shacl_engine)
-        record = {"shacl": shacl_record(engine)}
         previous = current(out_dir)
-        change = _fragment_change(cache, previous.manifest if previous else None, frags, out.disjoint)
-        delta = change.delta if change is not None else None
-        small = delta is not None and \
-            len(delta.added) + len(delta.removed) <= INCREMENTAL_MAX_CHANGE * max(1, out.triples)
+        change = _fragment_change(cache, previous.manifest if previous else None, frags, _disjoint(frags))
         update = change.analysis_update() if change is not None and updatable(previous) else None
-        same_graph = None
-        check_store = None
-        if engine == "sparql" and small and previous is not None and previous.manifest.get("shacl") == record["shacl"]:
-            if update is None:
-                from kg.shaclsparql import load_store
-
-                # The analysis files are then written from the whole graph, 3-4 times faster from memory.
-                same_graph = load_store(out.files["nt"])
-
-            def check_store(store: Any, applied: Any) -> None:
-                from kg.shaclsparql import affected_nodes
-
-                focus = affected_nodes(applied.ntriples(), store) if applied is not None else None
-                what = "every focus node" if focus is None else f"{len(focus)} focus nodes the change can affect"
-                say(f"validating with SHACL ({engine}, {out.triples} triples; {what})")
-                found = sparql_shacl_problems(store, focus) if focus is None or focus else []
-                if found:
-                    raise DataInvalid(found)
-        else:
-            say(f"validating with SHACL ({engine}, {out.triples} triples)")
-            if engine == "pyshacl":
-                problems = shacl_problems(rdflib_graph(out.files["nt"]))
-            else:
-                from kg.shaclsparql import load_store
-
-                same_graph = load_store(out.files["nt"])
-                problems = sparql_shacl_problems(same_graph)
-            if problems:
-                raise DataInvalid(problems)
-        analysis = AnalysisCache(previous, say, update)  # lends its terms (tokenise what changed) and rows
-        info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
-                       delta=delta, check=check_store, record=record, lock=False)
+        # lends its terms (tokenise what changed) and, with an update, its rows, made by a second process
+        # from now on while this one writes the graph (nothing reads the new store for it)
+        analysis = AnalysisCache(previous, say, update)
+        analysis.start()
+        try:
+            info, out = _publish_parts(out_dir, frags, previous, change, update, analysis, shacl_engine, say)
+        finally:
+            analysis.close()
         cache.put_state(str(info.generation.manifest["sha256"]), [f.digest for f in frags], out.disjoint,
                         change.open_parts(frags) if change is not None else _open_parts(frags))
         cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
     files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
     return BuildResult(files, out.triples, sources_dir is not None, counts, info)
+
+
+def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | None, change: Change | None,
+                   update: AnalysisUpdate | None, analysis: Extra, shacl_engine: str,
+                   say: Callable[[str], None]) -> tuple[StoreInfo, Assembled]:
+    """Assemble the outputs, validate them (on the nodes a small change can affect), publish them."""
+    from kg.fragments import assemble
+    from kg.store import INCREMENTAL_MAX_CHANGE, publish
+
+    say("serialising dxkg.nt, dxkg.ttl and dxkg.jsonld")
+    out = assemble(frags)
+    engine = shacl_engine_for(out.triples, shacl_engine)
+    record = {"shacl": shacl_record(engine)}
+    delta = change.delta if change is not None else None
+    small = delta is not None and \
+        len(delta.added) + len(delta.removed) <= INCREMENTAL_MAX_CHANGE * max(1, out.triples)
+    same_graph = None
+    check_store = None
+    if engine == "sparql" and small and previous is not None and previous.manifest.get("shacl") == record["shacl"]:
+        if update is None:
+            from kg.shaclsparql import load_store
+
+            # The analysis files are then written from the whole graph, 3-4 times faster from memory.
+            same_graph = load_store(out.files["nt"])
+
+        def check_store(store: Any, applied: Any) -> None:
+            from kg.shaclsparql import affected_nodes
+
+            focus = affected_nodes(applied.ntriples(), store) if applied is not None else None
+            what = "every focus node" if focus is None else f"{len(focus)} focus nodes the change can affect"
+            say(f"validating with SHACL ({engine}, {out.triples} triples; {what})")
+            found = sparql_shacl_problems(store, focus) if focus is None or focus else []
+            if found:
+                raise DataInvalid(found)
+    else:
+        say(f"validating with SHACL ({engine}, {out.triples} triples)")
+        if engine == "pyshacl":
+            problems = shacl_problems(rdflib_graph(out.files["nt"]))
+        else:
+            from kg.shaclsparql import load_store
+
+            same_graph = load_store(out.files["nt"])
+            problems = sparql_shacl_problems(same_graph)
+        if problems:
+            raise DataInvalid(problems)
+    info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
+                   delta=delta, check=check_store, record=record, lock=False)
+    return info, out
+
+
+def _disjoint(frags: Sequence[Fragment]) -> bool:
+    """Whether no subject is in two fragments."""
+    return len({s for f in frags for s in f.subjects}) == sum(len(f.subjects) for f in frags)
 
 
 def _open_parts(frags: Sequence[Fragment]) -> list[str]:

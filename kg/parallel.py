@@ -1,19 +1,25 @@
-"""A list mapped by two processes: the second half in a forked child, the first here.
+"""Work done by a second process: a forked child computes, only its result comes back.
 
-Reading YAML and making triples are pure Python, held to one core by the GIL, and a cold build at
-national scale spends most of its time there. A forked child starts with everything the parent has
-(the code, the records read so far) without pickling it; only the results come back, pickled, through
-a pipe. The child writes nothing anywhere: a build killed at any moment leaves no more than before
-(the child then dies on its broken pipe). Where fork is missing, or the machine has one core, or the
-list is short, the map runs here alone.
+Reading YAML, making triples and the analysis files are pure Python, held to one core by the GIL,
+and a build at national scale spends most of its time there. A forked child starts with everything
+the parent has (the code, the records read so far) without pickling it; only the result comes back,
+pickled, through a pipe. The child writes nothing anywhere: a build killed at any moment leaves no
+more than before (the child then dies on its broken pipe, or is killed with the parent's build).
+
+A process is forked only while it runs one thread (a fork copies no other thread, and a lock one of
+them held would stay held in the child for ever): Python's threads and the threads of the libraries
+underneath (Oxigraph's, on Linux) are counted. Where fork is missing, or the machine has one core, or
+the process runs other threads, the work is done here, when its result is asked for.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,37 +36,100 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def split_map(fn: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
-    """[fn(x) for x in items], the second half computed by a forked child when it pays."""
+def _one_thread() -> bool:
+    if threading.active_count() != 1:
+        return False
+    tasks = Path("/proc/self/task")
+    return not tasks.is_dir() or len(list(tasks.iterdir())) == 1  # native threads too, where Linux shows them
+
+
+def can_fork() -> bool:
     import multiprocessing
 
-    if len(items) < min_items or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    return cores() >= 2 and "fork" in multiprocessing.get_all_start_methods() and _one_thread()
+
+
+class Deferred(Generic[R]):
+    """fn() computed by a forked child (see `start`), or here when `result` is asked for."""
+
+    def __init__(self, fn: Callable[[], R]):
+        self.fn = fn
+        self.child: Any = None
+        self.receive: Any = None
+        self.forked = False
+        self.done = False
+        self.value: Any = None
+
+    def _fork(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.child = ctx.Process(target=_child, args=(self.fn, send), daemon=True)
+        self.child.start()
+        self.forked = True
+        send.close()  # the child holds its own end: reading ours sees EOF if it dies
+
+    def result(self) -> R:
+        """The value (waiting for the child); a failure in the child raises RuntimeError with its traceback."""
+        if not self.done:
+            if self.forked and self.child is None:
+                raise RuntimeError("the worker process was stopped before it gave its results")
+            self.value = self._collect() if self.forked else self.fn()
+            self.done = True
+        value: R = self.value
+        return value
+
+    def _collect(self) -> Any:
+        try:
+            status, value = self.receive.recv()
+        except EOFError:
+            raise RuntimeError(f"the worker process ended without its results (exit code {self.child.exitcode})") \
+                from None
+        finally:
+            self.close()
+        if status != "ok":
+            raise RuntimeError(f"the worker process failed:\n{value}")
+        return value
+
+    def close(self) -> None:
+        """Stop waiting: a child whose result was not collected is killed (nothing it did is kept)."""
+        if self.child is None:
+            return
+        self.receive.close()
+        if self.child.is_alive():  # not done, or only closing its end after sending
+            self.child.kill()
+        self.child.join()
+        self.child = None
+
+
+def start(fn: Callable[[], R]) -> Deferred[R]:
+    """fn() begun in a forked child when that is safe and there is a second core; else done on `result()`."""
+    deferred = Deferred(fn)
+    if can_fork():
+        deferred._fork()
+    return deferred
+
+
+def split_map(fn: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
+    """[fn(x) for x in items], the second half computed by a forked child when it pays."""
+    if len(items) < min_items:
         return [fn(x) for x in items]
     half = len(items) // 2
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(fn, items[half:], send), daemon=True)
-    child.start()
-    send.close()  # the child holds its own end: reading ours sees EOF if it dies
+    theirs = start(lambda: [fn(x) for x in items[half:]])
+    if not theirs.forked:
+        return [fn(x) for x in items]
     try:
         mine = [fn(x) for x in items[:half]]
-        try:
-            status, value = receive.recv()
-        except EOFError:
-            raise RuntimeError(f"the worker process ended without its results (exit code {child.exitcode})") \
-                from None
+        return mine + theirs.result()
     finally:
-        receive.close()
-        child.join()
-    if status != "ok":
-        raise RuntimeError(f"the worker process failed:\n{value}")
-    theirs: list[R] = value
-    return mine + theirs
+        theirs.close()
 
 
-def _child(fn: Callable[[Any], Any], items: Sequence[Any], send: Any) -> None:
+def _child(fn: Callable[[], Any], send: Any) -> None:
+    _die_with_parent()
     try:
-        result: tuple[str, Any] = ("ok", [fn(x) for x in items])
+        result: tuple[str, Any] = ("ok", fn())
     except BaseException:  # noqa: BLE001 - whatever it was, the parent reports it
         result = ("error", traceback.format_exc())
     try:
@@ -68,3 +137,18 @@ def _child(fn: Callable[[Any], Any], items: Sequence[Any], send: Any) -> None:
     except OSError:  # the parent stopped listening (it failed, or was killed): nothing to tell
         pass
     send.close()
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this child when its parent dies (a killed build): its work is lost
+    anyway, and it should not go on using a core."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the child ends on its broken pipe instead
+        return
+    if os.getppid() == 1:  # the parent died before the call above
+        os._exit(1)

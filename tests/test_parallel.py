@@ -84,3 +84,61 @@ def test_a_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path, monkey
     assert "dxkg.nt" in names and "analysis.json" in names
     for name in names:
         assert (two.path / name).read_bytes() == (one.path / name).read_bytes(), name
+
+
+def _rebuild_watching_forks(data: Path, out: Path, send: Any) -> None:
+    """build() in a fresh interpreter (run by spawn: nothing has opened a store there, so it may fork),
+    with kg.parallel.start watched; sends whether each start forked, and the progress lines."""
+    forked: list[bool] = []
+    real = parallel.start
+
+    def spy(fn: Any) -> Any:
+        deferred = real(fn)
+        forked.append(deferred.forked)
+        return deferred
+
+    parallel.start = spy  # this interpreter ends with the call
+    said: list[str] = []
+    build(data, out, None, progress=said.append)
+    send.send((forked, said))
+
+
+def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path, tmp_path: Path) -> None:
+    """After an edit, the analysis files are made by a forked child while the build writes the graph: the
+    same files as a build from scratch, and what the child did is told by the build."""
+    import multiprocessing
+
+    if parallel.cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("one core, or no fork")
+    out = tmp_path / "build"
+    build(data_copy, out, None)
+    ina = data_copy / "cases" / "ina.yaml"
+    ina.write_text(ina.read_text(encoding="utf-8").replace("value: 66528", "value: 66529"), encoding="utf-8")
+    ctx = multiprocessing.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_rebuild_watching_forks, args=(data_copy, out, send))
+    child.start()
+    forked, said = receive.recv()
+    child.join()
+    assert forked == [True]
+    assert any(m.startswith("analysis rows of ") for m in said) and \
+        any(m.startswith("word vectors: 0 texts tokenised") for m in said), said
+    build(data_copy, tmp_path / "cold", None)
+    here, cold = current(out), current(tmp_path / "cold")
+    assert here is not None and cold is not None
+    for name in ("analysis.json", "analysis-text.json", "analysis-index.npz", "analysis-terms.json", "dxkg.nt"):
+        assert (here.path / name).read_bytes() == (cold.path / name).read_bytes(), name
+
+
+def test_a_process_running_threads_is_not_forked() -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not parallel.can_fork()
+        assert not parallel.start(lambda: 1).forked  # done here instead, when asked
+    finally:
+        stop.set()
+        worker.join()

@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.analysis.columns import Columns, encode, version
-from kg.analysis.index import Index, build_index, load_index, save_index
+from kg.analysis.index import Index, build_index, load_index
 from kg.analysis.records import Extract, extract, extract_part, merge
 from kg.files import write_atomic
 
 if TYPE_CHECKING:
     import pyoxigraph
 
+    from kg.parallel import Deferred
     from kg.store import Generation
 
 NAME = "analysis"
@@ -40,8 +41,8 @@ INDEX_FILE = "analysis-index.npz"
 TERMS_FILE = "analysis-terms.json"
 
 
-def _write_json(path: Path, value: Any) -> None:
-    write_atomic(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,15 @@ def updatable(previous: Generation | None) -> bool:
     return previous is not None and previous.extra(NAME, cache_version()) is not None
 
 
+@dataclass(frozen=True)
+class Made:
+    """The analysis files' bytes, their manifest entry, and what to tell the user."""
+
+    files: dict[str, bytes]
+    entry: dict[str, Any]
+    said: list[str]
+
+
 class AnalysisCache:
     """The extra writer the build gives the store (see kg.store.Extra); `previous`, the generation a build
     replaces, lends its texts' terms and, with an `update`, its rows."""
@@ -70,30 +80,60 @@ class AnalysisCache:
         self.previous = previous
         self.say = progress or (lambda _msg: None)
         self.update = update
+        self.pending: Deferred[Made | None] | None = None
 
     @property
     def version(self) -> str:
         return cache_version()
 
+    def start(self) -> None:
+        """With an update, begin making the files now in a second process (kg.parallel), while the build
+        writes the graph and updates the store: an update needs no store, only the previous generation."""
+        from kg.parallel import start
+
+        if self.update is not None and self.pending is None:
+            self.pending = start(self._make)
+
+    def close(self) -> None:
+        """Stop a second process whose files were not asked for (the build failed)."""
+        if self.pending is not None:
+            self.pending.close()
+
     def write(self, store: Callable[[], pyoxigraph.Store], folder: Path) -> dict[str, Any]:
+        made = self.pending.result() if self.pending is not None else None
+        if made is None:  # not begun, or the previous generation's rows could not be read: from the store
+            made = self._make(store)
+        assert made is not None
+        for message in made.said:
+            self.say(message)
+        for name, data in made.files.items():
+            write_atomic(folder / name, data)
+        return made.entry
+
+    def _make(self, store: Callable[[], pyoxigraph.Store] | None = None) -> Made | None:
+        """The files from the previous rows updated, else from the store (None when there is none to read)."""
+        from kg.analysis.index import index_bytes
         from kg.text.tokens import TermMemo
 
-        ex = self._updated()
+        said: list[str] = []
+        ex = self._updated(said)
         if ex is None:
+            if store is None:
+                return None
             ex = extract(store())
         col = encode(ex)
-        _write_json(folder / CORE_FILE, col.core)
-        _write_json(folder / TEXT_FILE, col.text)
+        files = {CORE_FILE: _json(col.core), TEXT_FILE: _json(col.text)}
         memo = TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
-        save_index(build_index(ex, memo), folder / INDEX_FILE)
-        write_atomic(folder / TERMS_FILE, memo.dump())
+        files[INDEX_FILE] = index_bytes(build_index(ex, memo))
+        files[TERMS_FILE] = memo.dump()
         kept = len(memo.used) - memo.made
-        self.say(f"word vectors: {memo.made} texts tokenised" + (f", {kept} known from the last build" if kept else ""))
-        return {"core_file": CORE_FILE, "text_file": TEXT_FILE, "index_file": INDEX_FILE,
-                "terms_file": TERMS_FILE, "initiatives": len(ex.initiatives), "practices": len(ex.practices)}
+        said.append(f"word vectors: {memo.made} texts tokenised"
+                    + (f", {kept} known from the last build" if kept else ""))
+        return Made(files, {"core_file": CORE_FILE, "text_file": TEXT_FILE, "index_file": INDEX_FILE,
+                            "terms_file": TERMS_FILE, "initiatives": len(ex.initiatives),
+                            "practices": len(ex.practices)}, said)
 
-
-    def _updated(self) -> Extract | None:
+    def _updated(self, said: list[str]) -> Extract | None:
         """The previous generation's rows with the update applied; None without an update or a usable cache."""
         if self.update is None or self.previous is None:
             return None
@@ -105,8 +145,8 @@ class AnalysisCache:
 
         part = extract_part(load_store(self.update.came))
         ex = merge(decode(col), part, set(self.update.gone))
-        self.say(f"analysis rows of {len(self.update.gone)} subjects replaced by the new parts' "
-                 f"({len(part.names)} named entities)")
+        said.append(f"analysis rows of {len(self.update.gone)} subjects replaced by the new parts' "
+                    f"({len(part.names)} named entities)")
         return ex
 
 

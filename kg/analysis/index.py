@@ -216,11 +216,9 @@ def _names(ex: Extract) -> dict[str, Any]:
             "name_measure": np.array([r[1] == "PlannedMeasure" for r in ordered], dtype=bool)}
 
 
-def save_index(index: Index, path: Path) -> None:
-    """Write the arrays as an .npz (readable with numpy.load) with fixed timestamps: same index, same bytes."""
+def index_bytes(index: Index) -> bytes:
+    """The arrays as an .npz (readable with numpy.load) with fixed timestamps: same index, same bytes."""
     import numpy as np
-
-    from kg.files import write_atomic
 
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -228,7 +226,14 @@ def save_index(index: Index, path: Path) -> None:
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.ascontiguousarray(index[name]), allow_pickle=False)
             zf.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buf.getvalue())
-    write_atomic(path, archive.getvalue())
+    return archive.getvalue()
+
+
+def save_index(index: Index, path: Path) -> None:
+    """Write the index as index_bytes gives it."""
+    from kg.files import write_atomic
+
+    write_atomic(path, index_bytes(index))
 
 
 def load_index(path: Path) -> Index:
