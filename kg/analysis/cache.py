@@ -9,9 +9,11 @@ that changed. The store records them under the cache's name and version (derived
 and the code that fills them, the word vectors' included), so a reader takes the cache only when it is
 in the format this code reads; otherwise it extracts with SPARQL (kg.adapter does the choosing).
 
-After a small change a build hands it an `Update`: the rows of the previous generation's cache, less
-those of the data files' parts that went, plus an extract of the parts that came alone (kg.analysis.
-records.merge), so the graph is not extracted whole again; kg.build decides when that is exact.
+After a change a build hands it an `Update`: the rows of the previous generation's cache, less those
+of the data files' parts that went, plus an extract of the parts that came alone (kg.analysis.records.
+merge), so the graph is not extracted whole again; kg.build decides when that is exact. An update
+needs no store, so the build begins it in a second process (`start`, kg.parallel) and writes the
+graph meanwhile.
 """
 
 from __future__ import annotations
