@@ -19,11 +19,12 @@ from kg.rdf import sorted_ntriples
 from kg.yamlio import Loc
 
 if TYPE_CHECKING:
+    from kg.analysis.cache import AnalysisCache
     from kg.analysis.cache import Update as AnalysisUpdate
     from kg.filecache import FileCache
     from kg.fragments import Assembled, Fragment
     from kg.incremental import Counts, Folder
-    from kg.store import Delta, Extra, Generation, StoreInfo
+    from kg.store import Delta, Generation, StoreInfo
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 P = ParamSpec("P")
@@ -296,7 +297,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
 
 
 def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | None, change: Change | None,
-                   update: AnalysisUpdate | None, analysis: Extra, shacl_engine: str,
+                   update: AnalysisUpdate | None, analysis: AnalysisCache, shacl_engine: str,
                    say: Callable[[str], None]) -> tuple[StoreInfo, Assembled]:
     """Assemble the outputs, validate them (on the nodes a small change can affect), publish them."""
     from kg.fragments import assemble
@@ -317,6 +318,7 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
 
             # The analysis files are then written from the whole graph, 3-4 times faster from memory.
             same_graph = load_store(out.files["nt"])
+            analysis.start(same_graph)
 
         def check_store(store: Any, applied: Any) -> None:
             from kg.shaclsparql import affected_nodes
@@ -335,6 +337,7 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
             from kg.shaclsparql import load_store
 
             same_graph = load_store(out.files["nt"])
+            analysis.start(same_graph)  # the analysis files, by a second process, while SHACL runs here
             problems = sparql_shacl_problems(same_graph)
         if problems:
             raise DataInvalid(problems)

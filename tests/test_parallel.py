@@ -1,36 +1,75 @@
-"""Two processes for a cold build's reading and triples: the same results as one, and failures reported."""
+"""A second process for the build: the same results as one, failures reported, never a fork with threads.
+
+A process that has opened an Oxigraph store runs RocksDB's threads, and kg.parallel then declines to
+fork (by design). The test session opens stores, so what must fork runs in a fresh interpreter
+(`_fresh`, multiprocessing's spawn), as `dxkg build` does.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kg import incremental, parallel
+from kg import parallel
 from kg.build import build
 from kg.parallel import split_map
 from kg.store import current
 from kg.synth import write_synthetic
+
+ANALYSIS = ("analysis.json", "analysis-text.json", "analysis-index.npz", "analysis-terms.json")
+GRAPH = ("dxkg.nt", "dxkg.ttl", "dxkg.jsonld")
+
+
+def _run(fn: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
+    try:
+        send.send(("ok", fn(*args)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the test
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _fresh(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a fresh interpreter (one thread, no store opened); its exception becomes an AssertionError."""
+    ctx = multiprocessing.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_run, args=(fn, args, send))
+    child.start()
+    status, value = receive.recv()
+    child.join()
+    assert status == "ok", value
+    return value
+
+
+@pytest.fixture(autouse=True)
+def _two_cores() -> None:
+    if parallel.cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("one core, or no fork: everything runs in one process")
 
 
 def _square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
+def _map_squares(n: int, min_items: int) -> tuple[int, list[tuple[int, int]]]:
+    return os.getpid(), split_map(_square_with_pid, list(range(n)), min_items=min_items)
+
+
 def test_the_halves_come_back_in_order_from_two_processes() -> None:
-    if parallel.cores() < 2:
-        pytest.skip("one core: the map runs in this process")
-    out = split_map(_square_with_pid, list(range(100)), min_items=10)
+    me, out = _fresh(_map_squares, 100, 10)
     assert [v for v, _ in out] == [x * x for x in range(100)]
     pids = [pid for _, pid in out]
-    assert set(pids[:50]) == {os.getpid()} and os.getpid() not in pids[50:]  # the second half elsewhere
+    assert set(pids[:50]) == {me} and me not in pids[50:]  # the second half elsewhere
 
 
 def test_a_short_list_stays_in_this_process() -> None:
-    assert {pid for _, pid in split_map(_square_with_pid, list(range(5)), min_items=10)} == {os.getpid()}
+    me, out = _fresh(_map_squares, 5, 10)
+    assert {pid for _, pid in out} == {me}
 
 
 def _fail_late(x: int) -> int:
@@ -39,56 +78,45 @@ def _fail_late(x: int) -> int:
     return x
 
 
-def test_a_failure_in_the_child_is_reported_with_its_traceback() -> None:
-    if parallel.cores() < 2:
-        pytest.skip("one core")
-    with pytest.raises(RuntimeError, match=r"(?s)worker process failed.*ValueError: bad item 15"):
-        split_map(_fail_late, list(range(20)), min_items=10)
-
-
 def _die_late(x: int) -> int:
     if x == 15:
         os.kill(os.getpid(), signal.SIGKILL)
     return x
 
 
+def _error_of(fn: Callable[[int], int]) -> str:
+    try:
+        split_map(fn, list(range(20)), min_items=10)
+    except RuntimeError as exc:
+        return str(exc)
+    return "no error"
+
+
+def test_a_failure_in_the_child_is_reported_with_its_traceback() -> None:
+    message = _fresh(_error_of, _fail_late)
+    assert "worker process failed" in message and "ValueError: bad item 15" in message
+    assert "Traceback" in message
+
+
 def test_a_killed_child_is_an_error_not_a_hang() -> None:
-    if parallel.cores() < 2:
-        pytest.skip("one core")
-    with pytest.raises(RuntimeError, match="ended without its results"):
-        split_map(_die_late, list(range(20)), min_items=10)
+    assert "ended without its results" in _fresh(_error_of, _die_late)
 
 
-def test_a_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """80 synthetic case files: enough for the build to fork. Every output, analysis files included, is
-    byte for byte what a build in one process writes."""
-    if parallel.cores() < 2:
-        pytest.skip("one core")
-    data = tmp_path / "data"
-    write_synthetic(data, 80)
-    assert len(list((data / "cases").glob("*.yaml"))) >= parallel.MIN_ITEMS
-    mapped: list[int] = []
-
-    def spy(fn: Any, items: Any, **kw: Any) -> Any:
-        mapped.append(len(items))
-        return split_map(fn, items, **kw)
-
-    monkeypatch.setattr(incremental, "split_map", spy)
-    build(data, tmp_path / "two", None)
-    assert len(mapped) == 2 and min(mapped) >= parallel.MIN_ITEMS  # reading, then making the triples
-    monkeypatch.setattr(parallel, "cores", lambda: 1)
-    build(data, tmp_path / "one", None)
-    two, one = current(tmp_path / "two"), current(tmp_path / "one")
-    assert two is not None and one is not None
-    names = sorted(p.name for p in one.path.iterdir() if p.is_file() and p.name != "manifest.json")
-    assert "dxkg.nt" in names and "analysis.json" in names
-    for name in names:
-        assert (two.path / name).read_bytes() == (one.path / name).read_bytes(), name
+def test_a_process_running_threads_is_not_forked() -> None:
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not parallel.can_fork()
+        deferred = parallel.start(lambda: os.getpid())
+        assert not deferred.forked and deferred.result() == os.getpid()  # done here instead, when asked
+    finally:
+        stop.set()
+        worker.join()
 
 
-def _rebuild_watching_forks(data: Path, out: Path, send: Any) -> None:
-    """build() in a fresh interpreter (run by spawn: nothing has opened a store there, so it may fork),
-    with kg.parallel.start watched; sends whether each start forked, and the progress lines."""
+def _build_watching_forks(data: Path, out: Path, engine: str) -> tuple[list[bool], list[str]]:
+    """build() with kg.parallel.start watched: whether each start forked, and the progress lines."""
     forked: list[bool] = []
     real = parallel.start
 
@@ -99,46 +127,41 @@ def _rebuild_watching_forks(data: Path, out: Path, send: Any) -> None:
 
     parallel.start = spy  # this interpreter ends with the call
     said: list[str] = []
-    build(data, out, None, progress=said.append)
-    send.send((forked, said))
+    build(data, out, None, progress=said.append, shacl_engine=engine)
+    return forked, said
+
+
+def _same_files(a: Path, b: Path) -> None:
+    here, there = current(a), current(b)
+    assert here is not None and there is not None
+    for name in (*GRAPH, *ANALYSIS):
+        assert (here.path / name).read_bytes() == (there.path / name).read_bytes(), name
+
+
+def test_a_cold_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """80 synthetic case files: reading and making triples fork, and the analysis files are made by a
+    child while SHACL runs; every output is byte for byte what a build in one process writes."""
+    data = tmp_path / "data"
+    write_synthetic(data, 80)
+    assert len(list((data / "cases").glob("*.yaml"))) >= parallel.MIN_ITEMS
+    forked, said = _fresh(_build_watching_forks, data, tmp_path / "two", "sparql")
+    assert forked == [True, True, True], said  # reading, the triples, the analysis files
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    build(data, tmp_path / "one", None, shacl_engine="sparql")
+    _same_files(tmp_path / "two", tmp_path / "one")
 
 
 def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path, tmp_path: Path) -> None:
-    """After an edit, the analysis files are made by a forked child while the build writes the graph: the
-    same files as a build from scratch, and what the child did is told by the build."""
-    import multiprocessing
-
-    if parallel.cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("one core, or no fork")
+    """After an edit, the analysis files are made by a forked child from the previous rows while the
+    build writes the graph: the files of a build from scratch, and what the child did is told."""
     out = tmp_path / "build"
     build(data_copy, out, None)
     ina = data_copy / "cases" / "ina.yaml"
     ina.write_text(ina.read_text(encoding="utf-8").replace("value: 66528", "value: 66529"), encoding="utf-8")
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_rebuild_watching_forks, args=(data_copy, out, send))
-    child.start()
-    forked, said = receive.recv()
-    child.join()
-    assert forked == [True]
+    forked, said = _fresh(_build_watching_forks, data_copy, out, "auto")
+    assert forked == [True], said  # six files: read in one process; the analysis update in a child
     assert any(m.startswith("analysis rows of ") for m in said) and \
         any(m.startswith("word vectors: 0 texts tokenised") for m in said), said
     build(data_copy, tmp_path / "cold", None)
-    here, cold = current(out), current(tmp_path / "cold")
-    assert here is not None and cold is not None
-    for name in ("analysis.json", "analysis-text.json", "analysis-index.npz", "analysis-terms.json", "dxkg.nt"):
-        assert (here.path / name).read_bytes() == (cold.path / name).read_bytes(), name
-
-
-def test_a_process_running_threads_is_not_forked() -> None:
-    import threading
-
-    stop = threading.Event()
-    worker = threading.Thread(target=stop.wait)
-    worker.start()
-    try:
-        assert not parallel.can_fork()
-        assert not parallel.start(lambda: 1).forked  # done here instead, when asked
-    finally:
-        stop.set()
-        worker.join()
+    _same_files(out, tmp_path / "cold")

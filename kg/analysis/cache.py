@@ -88,13 +88,18 @@ class AnalysisCache:
     def version(self) -> str:
         return cache_version()
 
-    def start(self) -> None:
-        """With an update, begin making the files now in a second process (kg.parallel), while the build
-        writes the graph and updates the store: an update needs no store, only the previous generation."""
+    def start(self, store: pyoxigraph.Store | None = None) -> None:
+        """Begin making the files now in a second process (kg.parallel) while the build goes on: from the
+        previous generation's rows with an update (no store needed), else from `store`, an in-memory copy
+        of the new graph (the child inherits it)."""
         from kg.parallel import start
 
-        if self.update is not None and self.pending is None:
+        if self.pending is not None:
+            return
+        if self.update is not None:
             self.pending = start(self._make)
+        elif store is not None:
+            self.pending = start(lambda: self._make(lambda: store))
 
     def close(self) -> None:
         """Stop a second process whose files were not asked for (the build failed)."""
