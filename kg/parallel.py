@@ -65,7 +65,8 @@ class Deferred(Generic[R]):
 
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_child, args=(self.fn, send), daemon=True)
+        # Not a daemon: a daemonic process may not start children, and this one may (a child of a child).
+        self.child = ctx.Process(target=_child, args=(self.fn, send))
         self.child.start()
         self.forked = True
         send.close()  # the child holds its own end: reading ours sees EOF if it dies

@@ -119,8 +119,7 @@ class AnalysisCache:
 
     def _make(self, store: Callable[[], pyoxigraph.Store] | None = None) -> Made | None:
         """The files from the previous rows updated, else from the store (None when there is none to read)."""
-        from kg.analysis.index import index_bytes
-        from kg.text.tokens import TermMemo
+        from kg.parallel import start
 
         said: list[str] = []
         ex = self._updated(said)
@@ -128,17 +127,30 @@ class AnalysisCache:
             if store is None:
                 return None
             ex = extract(store())
-        col = encode(ex)
-        files = {CORE_FILE: _json(col.core), TEXT_FILE: _json(col.text)}
-        memo = TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
-        files[INDEX_FILE] = index_bytes(build_index(ex, memo))
-        files[TERMS_FILE] = memo.dump()
-        kept = len(memo.used) - memo.made
-        said.append(f"word vectors: {memo.made} texts tokenised"
-                    + (f", {kept} known from the last build" if kept else ""))
+        # The index (and the word vectors' tokenising) and the columns need only the rows: two processes.
+        indexed = start(lambda: self._index(ex))
+        try:
+            col = encode(ex)
+            files = {CORE_FILE: _json(col.core), TEXT_FILE: _json(col.text)}
+            files[INDEX_FILE], files[TERMS_FILE], told = indexed.result()
+        finally:
+            indexed.close()
+        said.append(told)
         return Made(files, {"core_file": CORE_FILE, "text_file": TEXT_FILE, "index_file": INDEX_FILE,
                             "terms_file": TERMS_FILE, "initiatives": len(ex.initiatives),
                             "practices": len(ex.practices)}, said)
+
+    def _index(self, ex: Extract) -> tuple[bytes, bytes, str]:
+        """The index's bytes and the texts' terms for the next build, with the line that tells how many
+        texts were tokenised."""
+        from kg.analysis.index import index_bytes
+        from kg.text.tokens import TermMemo
+
+        memo = TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
+        index = index_bytes(build_index(ex, memo))
+        kept = len(memo.used) - memo.made
+        return index, memo.dump(), f"word vectors: {memo.made} texts tokenised" + \
+            (f", {kept} known from the last build" if kept else "")
 
     def _updated(self, said: list[str]) -> Extract | None:
         """The previous generation's rows with the update applied; None without an update or a usable cache."""
