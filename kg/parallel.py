@@ -8,8 +8,9 @@ more than before (the child then dies on its broken pipe, or is killed with the 
 
 A process is forked only while it runs one thread (a fork copies no other thread, and a lock one of
 them held would stay held in the child for ever): Python's threads and the threads of the libraries
-underneath (Oxigraph's, on Linux) are counted. Where fork is missing, or the machine has one core, or
-the process runs other threads, the work is done here, when its result is asked for.
+underneath (RocksDB's, once a store has been opened) are counted, which only Linux lets us do. Where
+they cannot be counted, or the machine has one core, or the process runs other threads, the work is
+done here, when its result is asked for.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ def cores() -> int:
 
 
 def _one_thread() -> bool:
-    if threading.active_count() != 1:
-        return False
+    """Whether this process runs one thread, native ones included: known only where Linux lists them
+    (/proc/self/task); elsewhere the answer is no, and nothing is forked."""
     tasks = Path("/proc/self/task")
-    return not tasks.is_dir() or len(list(tasks.iterdir())) == 1  # native threads too, where Linux shows them
+    return threading.active_count() == 1 and tasks.is_dir() and len(list(tasks.iterdir())) == 1
 
 
 def can_fork() -> bool:
