@@ -279,17 +279,18 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
         say("building the graph")
         frags = _graph_parts(folder, say, write=True)
         previous = current(out_dir)
-        change = _fragment_change(cache, previous.manifest if previous else None, frags, _disjoint(frags))
+        disjoint = _disjoint(frags)  # known before assembling, which the analysis child does not wait for
+        change = _fragment_change(cache, previous.manifest if previous else None, frags, disjoint)
         update = change.analysis_update() if change is not None and updatable(previous) else None
         # lends its terms (tokenise what changed) and, with an update, its rows, made by a second process
         # from now on while this one writes the graph (nothing reads the new store for it)
         analysis = AnalysisCache(previous, say, update)
         analysis.start()
         try:
-            info, out = _publish_parts(out_dir, frags, previous, change, update, analysis, shacl_engine, say)
+            info, out = _publish_parts(out_dir, frags, previous, change, analysis, shacl_engine, say)
         finally:
             analysis.close()
-        cache.put_state(str(info.generation.manifest["sha256"]), [f.digest for f in frags], out.disjoint,
+        cache.put_state(str(info.generation.manifest["sha256"]), [f.digest for f in frags], disjoint,
                         change.open_parts(frags) if change is not None else _open_parts(frags))
         cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
     files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
@@ -297,7 +298,7 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
 
 
 def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | None, change: Change | None,
-                   update: AnalysisUpdate | None, analysis: AnalysisCache, shacl_engine: str,
+                   analysis: AnalysisCache, shacl_engine: str,
                    say: Callable[[str], None]) -> tuple[StoreInfo, Assembled]:
     """Assemble the outputs, validate them (on the nodes a small change can affect), publish them."""
     from kg.fragments import assemble
@@ -313,7 +314,7 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
     same_graph = None
     check_store = None
     if engine == "sparql" and small and previous is not None and previous.manifest.get("shacl") == record["shacl"]:
-        if update is None:
+        if analysis.update is None:  # the analysis files are made from the whole graph
             from kg.shaclsparql import load_store
 
             # The analysis files are then written from the whole graph, 3-4 times faster from memory.
@@ -358,7 +359,7 @@ def _open_parts(frags: Sequence[Fragment]) -> list[str]:
     return sorted({f.digest for f in frags if not links_closed(f.data["nt"], f.subjects)})
 
 
-@dataclass(frozen=True)
+@dataclass
 class Change:
     """The current generation's graph to the new one, by fragments (which share no subject)."""
 
@@ -367,17 +368,22 @@ class Change:
     gone: list[Fragment]
     was_open: list[str]  # the current generation's fragments with links out of them (_open_parts)
 
+    @cached_property
+    def came_open(self) -> list[str]:
+        """The new fragments with links out of them (checked once: the update and the next state ask)."""
+        return _open_parts(self.came)
+
     def open_parts(self, frags: Sequence[Fragment]) -> list[str]:
         """The new graph's open fragments, from the current ones' and the new ones'."""
         there = {f.digest for f in frags}
-        return sorted({d for d in self.was_open if d in there} | set(_open_parts(self.came)))
+        return sorted({d for d in self.was_open if d in there} | set(self.came_open))
 
     def analysis_update(self) -> AnalysisUpdate | None:
         """The change as the analysis cache takes it, when it is exact: every fragment's links closed."""
         from kg.analysis.cache import Update
 
         gone = {f.digest for f in self.gone}
-        if any(d not in gone for d in self.was_open) or _open_parts(self.came):
+        if any(d not in gone for d in self.was_open) or self.came_open:
             return None
         return Update(frozenset(s[1:-1] for f in self.gone for s in f.subjects),
                       b"".join(f.data["nt"] for f in self.came))

@@ -42,9 +42,10 @@ class Fragment:
         """The part's identity: the SHA-256 of its N-Triples."""
         return hashlib.sha256(self.data["nt"]).hexdigest()
 
-    def block(self, fmt: str, i: int) -> memoryview:
-        start = self.ends[fmt][i - 1] if i else 0
-        return memoryview(self.data[fmt])[start:self.ends[fmt][i]]
+    def blocks(self, fmt: str, first: int, last: int) -> memoryview:
+        """The blocks of subjects first..last (inclusive), with their separators, as one slice."""
+        start = self.ends[fmt][first - 1] if first else 0
+        return memoryview(self.data[fmt])[start:self.ends[fmt][last]]
 
     def lines(self) -> list[bytes]:
         """The N-Triples lines (without newlines)."""
@@ -90,7 +91,6 @@ def make(lines: Iterable[str], formats: Sequence[str] = FORMATS) -> Fragment:
 class Assembled:
     files: dict[str, bytes]  # format -> the whole document
     triples: int
-    disjoint: bool  # no subject was in two fragments
 
 
 def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) -> Assembled:
@@ -102,7 +102,6 @@ def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) ->
     # The document in pieces: runs of blocks [first, last] that follow one another in fragment f, or a
     # shared subject's blocks written again.
     pieces: list[tuple[int, int, int] | Fragment] = []
-    disjoint = True
     n = 0
     while n < len(keyed):
         subject, f, i = keyed[n]
@@ -116,9 +115,8 @@ def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) ->
             else:
                 pieces.append((f, i, i))
         else:  # shared by several fragments: unite its lines and write its blocks again
-            disjoint = False
             lines = {line for _, f2, i2 in keyed[n:m]
-                     for line in bytes(fragments[f2].block("nt", i2)).decode("utf-8").split("\n") if line}
+                     for line in bytes(fragments[f2].blocks("nt", i2, i2)).decode("utf-8").split("\n") if line}
             pieces.append(make(lines, formats))
         n = m
     body = {fmt: b"".join(_slices(fragments, pieces, fmt)) for fmt in formats}
@@ -128,17 +126,10 @@ def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) ->
                                 ("jsonld", writers.jsonld_join, GRAPH_PREFIXES)):
         if fmt in formats:  # one block of every subject, less the last separator
             files[fmt] = join([memoryview(body[fmt])[:-len(SEPARATORS[fmt])]] if body[fmt] else [], prefixes)
-    return Assembled(files, nt.count(b"\n"), disjoint)
+    return Assembled(files, nt.count(b"\n"))
 
 
 def _slices(fragments: Sequence[Fragment], pieces: list[tuple[int, int, int] | Fragment],
             fmt: str) -> list[memoryview]:
-    out = []
-    for piece in pieces:
-        if isinstance(piece, Fragment):
-            out.append(memoryview(piece.data[fmt]))
-            continue
-        f, first, last = piece
-        ends = fragments[f].ends[fmt]
-        out.append(memoryview(fragments[f].data[fmt])[ends[first - 1] if first else 0:ends[last]])
-    return out
+    return [memoryview(piece.data[fmt]) if isinstance(piece, Fragment) else fragments[piece[0]].blocks(fmt, *piece[1:])
+            for piece in pieces]

@@ -170,6 +170,7 @@ def _xml_term(term: Any) -> str:
 
 def _xml_writer(variables: list[str]) -> tuple[Any, Any, bytes, Any]:
     from xml.sax.saxutils import quoteattr
+
     head = "\n".join(['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">', "<head>",
                       *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>", "<results>", ""])
 

@@ -202,6 +202,7 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
     _clean(build_dir)
     previous = current(build_dir)
     work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
+    # The same graph as the generation in use, whose store is whole: its store and extras are reused.
     unchanged = previous is not None and previous.manifest.get("sha256") == digest and \
         (previous.store_path / "CURRENT").is_file()
 
@@ -209,7 +210,7 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
         for fmt, data in files.items():
             say(f"writing {GRAPH_FILES[fmt]}")
             write_atomic(work / GRAPH_FILES[fmt], data)
-        how, count, applied = _make_store(previous, work, nt, digest, say, delta)
+        how, count, applied = _make_store(previous, work, nt, digest, say, delta, unchanged)
         if check is not None and how != "reused":
             checked = open_read_only(work / STORE_DIR)
             check(checked, applied)
@@ -251,18 +252,19 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
     return StoreInfo(Generation(final, manifest), triples, info_how)
 
 
-def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
-                say: Callable[[str], None], delta: Delta | None = None) -> tuple[str, int, Delta | None]:
-    """Fill `work/store`: reused, updated from the previous generation's, or bulk-loaded; with the change applied."""
+def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str, say: Callable[[str], None],
+                delta: Delta | None, unchanged: bool) -> tuple[str, int, Delta | None]:
+    """Fill `work/store`: reused when `unchanged` (the previous generation has a store of the same graph),
+    updated from the previous generation's, or bulk-loaded; with the change applied."""
     import pyoxigraph
 
     target = work / STORE_DIR
+    if unchanged and previous is not None:
+        say("the store is up to date")
+        _backup(previous.store_path, target)
+        return "reused", int(previous.manifest.get("triples", 0)), None
     if previous is not None and (previous.store_path / "CURRENT").is_file():
         old_digest = str(previous.manifest.get("sha256"))
-        if old_digest == digest:
-            say("the store is up to date")
-            _backup(previous.store_path, target)
-            return "reused", int(previous.manifest.get("triples", 0)), None
         old_nt = previous.file("nt")
         if delta is None or delta.base != old_digest:
             delta = None

@@ -42,6 +42,26 @@ FX_VIEW_DRIVERS = 4
 FX_VIEW_ASSESSMENT = 14
 
 
+def assert_same_as_cold(data: Path, build_dir: Path, tmp_path: Path, sources: Path | None,
+                        engine: str = "auto") -> None:
+    """The outputs, the store and the analysis files of `build_dir` are those of a build from scratch (made
+    here, in `tmp_path`): what an incremental build or one in two processes must give."""
+    from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE
+    from kg.paths import GRAPH_FILES
+    from kg.store import current, open_store
+
+    cold = tmp_path / f"cold-{len(list(tmp_path.glob('cold-*')))}"
+    build(data, cold, sources, shacl_engine=engine)
+    for name in GRAPH_FILES.values():
+        assert (build_dir / name).read_bytes() == (cold / name).read_bytes(), name
+    assert set(open_store(build_dir)) == set(open_store(cold))
+    # The analysis files too, though their word vectors reused the terms of texts the last build had.
+    here, there = current(build_dir), current(cold)
+    assert here is not None and there is not None
+    for name in (CORE_FILE, TEXT_FILE, INDEX_FILE, TERMS_FILE):
+        assert (here.path / name).read_bytes() == (there.path / name).read_bytes(), name
+
+
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     """The fixture built once: (build folder, result)."""

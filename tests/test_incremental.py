@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from kg.analysis.cache import CORE_FILE, INDEX_FILE, TERMS_FILE, TEXT_FILE, load_columns
+from kg.analysis.cache import TERMS_FILE, load_columns
 from kg.analysis.columns import decode
 from kg.analysis.records import Extract, extract, extract_part, links_closed, merge
 from kg.build import BuildResult, Change, build
@@ -25,24 +25,7 @@ from kg.paths import shapes_file
 from kg.shaclsparql import affected_nodes, load_store, validate_store
 from kg.store import Delta, current, open_store
 from kg.synth import write_synthetic
-from tests.conftest import FIXTURE_SOURCES, REAL_DATA
-
-FILES = ("dxkg.nt", "dxkg.ttl", "dxkg.jsonld")
-ANALYSIS_FILES = (CORE_FILE, TEXT_FILE, INDEX_FILE, TERMS_FILE)
-
-
-def _same_as_cold(data: Path, build_dir: Path, tmp_path: Path, sources: Path | None, engine: str = "auto") -> None:
-    """The outputs and the store of `build_dir` are those of a build from scratch."""
-    cold = tmp_path / f"cold-{len(list(tmp_path.glob('cold-*')))}"
-    build(data, cold, sources, shacl_engine=engine)
-    for name in FILES:
-        assert (build_dir / name).read_bytes() == (cold / name).read_bytes(), name
-    assert set(open_store(build_dir)) == set(open_store(cold))
-    # The analysis files too, though their word vectors reused the terms of texts the last build had.
-    here, there = current(build_dir), current(cold)
-    assert here is not None and there is not None
-    for name in ANALYSIS_FILES:
-        assert (here.path / name).read_bytes() == (there.path / name).read_bytes(), name
+from tests.conftest import FIXTURE_SOURCES, REAL_DATA, assert_same_as_cold
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -63,7 +46,7 @@ def test_edits_additions_and_deletions_give_the_cold_bytes(data_copy: Path, tmp_
     build(data_copy, out, FIXTURE_SOURCES, progress=said.append)
     assert "1 of 6 files turned into triples, the rest from the cache" in said
     assert any(m.startswith("word vectors: 0 texts tokenised, ") for m in said), said  # no text changed
-    _same_as_cold(data_copy, out, tmp_path, FIXTURE_SOURCES)
+    assert_same_as_cold(data_copy, out, tmp_path, FIXTURE_SOURCES)
 
     # A new case file (a copy of Ina under other ids and code), then the original deleted.
     text = (cases / "ina.yaml").read_text(encoding="utf-8")
@@ -71,10 +54,10 @@ def test_edits_additions_and_deletions_give_the_cold_bytes(data_copy: Path, tmp_
     new = new.replace("伊那市", "伊那北市")
     (cases / "inb.yaml").write_text(new, encoding="utf-8")
     build(data_copy, out, None)
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
     (cases / "ina.yaml").unlink()
     build(data_copy, out, None)
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
     # A file moved to another name with the same content: read from the cache, same graph.
     said.clear()
@@ -82,7 +65,7 @@ def test_edits_additions_and_deletions_give_the_cold_bytes(data_copy: Path, tmp_
     build(data_copy, out, None, progress=said.append)
     assert "0 of 6 files turned into triples, the rest from the cache" in said
     assert "the store is up to date" in said
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
 
 def test_a_rebuild_tokenises_only_the_texts_that_changed(data_copy: Path, tmp_path: Path) -> None:
@@ -95,7 +78,7 @@ def test_a_rebuild_tokenises_only_the_texts_that_changed(data_copy: Path, tmp_pa
     _edit(data_copy / "cases" / "ina.yaml", "Reusing self-driving know-how", "Reusing autonomous-driving know-how")
     build(data_copy, out, None, progress=said.append)
     assert any(m.startswith("word vectors: 1 texts tokenised, ") for m in said), said  # one practice's text
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
     gen = current(out)
     assert gen is not None
     saved = json.loads((gen.path / TERMS_FILE).read_bytes())["terms"]
@@ -111,7 +94,7 @@ def test_a_rebuild_tokenises_only_the_texts_that_changed(data_copy: Path, tmp_pa
         said.clear()
         build(data_copy, out, None, progress=said.append)
         assert cold.split(",")[0] == next(m for m in said if m.startswith("word vectors: ")).split(",")[0]
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
 
 def _analysis(build_dir: Path) -> Extract:
@@ -140,7 +123,7 @@ def test_the_analysis_rows_are_updated_in_parts_and_follow_other_files(data_copy
     build(data_copy, out, None, progress=said.append)
     assert any(m.startswith("analysis rows of ") for m in said), said  # in parts, not extracted whole
     assert _analysis(out).initiatives[tea].stakeholders == {"university"}
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
     said.clear()
     _edit(data_copy / "sources.yaml", "en: Shizuoka}", "en: Shizuoka Prefecture}")  # a place's name
@@ -148,7 +131,7 @@ def test_the_analysis_rows_are_updated_in_parts_and_follow_other_files(data_copy
     assert any(m.startswith("analysis rows of ") for m in said), said
     mori = next(n for n in _analysis(out).names if "mori-shizuoka" in n.keys)  # the town, in its prefecture
     assert "Shizuoka Prefecture" in mori.where.split(" / ")
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
 
 def test_extracting_file_by_file_gives_the_whole_extract(real_build: tuple[Path, BuildResult]) -> None:
@@ -234,7 +217,7 @@ def test_a_code_another_file_declares_remakes_the_files_that_use_it(data_copy: P
     _edit(data_copy / "sources.yaml", 'code: "200000"', 'code: "210005"')
     build(data_copy, out, None, progress=said.append)
     assert "2 of 6 files turned into triples, the rest from the cache" in said  # sources.yaml and ina.yaml
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
     assert b"prefecture/210005" in (out / "dxkg.nt").read_bytes()
 
 
@@ -251,7 +234,7 @@ def test_a_failed_build_writes_nothing_and_the_next_good_one_catches_up(data_cop
     assert collecting and not any(collecting) and gc.isenabled()
     _edit(data_copy / "cases" / "ina.yaml", "kind: metropolis", "kind: town")
     build(data_copy, out, None)
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
 
 def test_a_cache_in_another_format_version_is_ignored(data_copy: Path, tmp_path: Path) -> None:
@@ -271,7 +254,7 @@ def test_a_cache_in_another_format_version_is_ignored(data_copy: Path, tmp_path:
     build(data_copy, out, None, progress=said.append)
     assert "6 of 6 files turned into triples, the rest from the cache" in said  # none of them trusted
     assert not other.exists() and version().startswith("1-")
-    _same_as_cold(data_copy, out, tmp_path, None)
+    assert_same_as_cold(data_copy, out, tmp_path, None)
 
 
 def test_synthetic_edits_are_validated_on_the_nodes_they_touch(tmp_path: Path) -> None:
@@ -286,7 +269,7 @@ def test_synthetic_edits_are_validated_on_the_nodes_they_touch(tmp_path: Path) -
     build(data, out, None, progress=said.append, shacl_engine="sparql")
     assert any("focus nodes the change can affect" in s for s in said), said
     assert any(s.startswith("updating the store") for s in said)
-    _same_as_cold(data, out, tmp_path, None, "sparql")
+    assert_same_as_cold(data, out, tmp_path, None, "sparql")
     # A municipality added (a copy under another id and code), then gone again, with its initiatives.
     first = sorted((data / "cases").glob("*.yaml"))[0]
     mid = first.stem  # m<code>
@@ -295,10 +278,10 @@ def test_synthetic_edits_are_validated_on_the_nodes_they_touch(tmp_path: Path) -
     added.write_text(first.read_text(encoding="utf-8").replace(mid, "m" + code).replace(mid[1:], code),
                      encoding="utf-8")
     build(data, out, None, shacl_engine="sparql")
-    _same_as_cold(data, out, tmp_path, None, "sparql")
+    assert_same_as_cold(data, out, tmp_path, None, "sparql")
     added.unlink()
     build(data, out, None, shacl_engine="sparql")
-    _same_as_cold(data, out, tmp_path, None, "sparql")
+    assert_same_as_cold(data, out, tmp_path, None, "sparql")
 
 
 @pytest.mark.parametrize("change", ["literal", "label", "type", "link"])

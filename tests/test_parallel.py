@@ -20,11 +20,8 @@ import pytest
 from kg import parallel
 from kg.build import build
 from kg.parallel import split_map
-from kg.store import current
 from kg.synth import write_synthetic
-
-ANALYSIS = ("analysis.json", "analysis-text.json", "analysis-index.npz", "analysis-terms.json")
-GRAPH = ("dxkg.nt", "dxkg.ttl", "dxkg.jsonld")
+from tests.conftest import assert_same_as_cold
 
 
 def _run(fn: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
@@ -131,13 +128,6 @@ def _build_watching_forks(data: Path, out: Path, engine: str) -> tuple[list[bool
     return forked, said
 
 
-def _same_files(a: Path, b: Path) -> None:
-    here, there = current(a), current(b)
-    assert here is not None and there is not None
-    for name in (*GRAPH, *ANALYSIS):
-        assert (here.path / name).read_bytes() == (there.path / name).read_bytes(), name
-
-
 def test_a_cold_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """80 synthetic case files: reading and making triples fork, and the analysis files are made by a
@@ -147,9 +137,8 @@ def test_a_cold_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path,
     assert len(list((data / "cases").glob("*.yaml"))) >= parallel.MIN_ITEMS
     forked, said = _fresh(_build_watching_forks, data, tmp_path / "two", "sparql")
     assert forked == [True, True, True], said  # reading, the triples, the analysis files
-    monkeypatch.setattr(parallel, "cores", lambda: 1)
-    build(data, tmp_path / "one", None, shacl_engine="sparql")
-    _same_files(tmp_path / "two", tmp_path / "one")
+    monkeypatch.setattr(parallel, "cores", lambda: 1)  # the build to compare with: in one process
+    assert_same_as_cold(data, tmp_path / "two", tmp_path, None, "sparql")
 
 
 def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path, tmp_path: Path) -> None:
@@ -163,5 +152,4 @@ def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path,
     assert forked == [True], said  # six files: read in one process; the analysis update in a child
     assert any(m.startswith("analysis rows of ") for m in said) and \
         any(m.startswith("word vectors: 0 texts tokenised") for m in said), said
-    build(data_copy, tmp_path / "cold", None)
-    _same_files(out, tmp_path / "cold")
+    assert_same_as_cold(data_copy, out, tmp_path, None)

@@ -102,6 +102,7 @@ def write_site(graph: Adapter, out_dir: Path, lang: str = "ja", max_nodes: int =
     requests = [ViewRequest("overview", lang=lang, max_nodes=max_nodes, page_base=""),
                 ViewRequest("framework", lang=lang, page_base=""), ViewRequest("cooccurrence", lang=lang, page_base="")]
     requests += [ViewRequest("assessment", plan, lang, page_base="") for plan in plans]
+
     def extra_of(each: str) -> list[tuple[str, str]]:
         return [(P.UI[each]["assessment"], f"assessment-{plans[0]}.html")] if len(plans) == 1 else []
 
