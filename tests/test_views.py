@@ -87,6 +87,14 @@ def test_overview_opens_on_the_framework_and_the_places(fixture_build, tmp_path:
     assert "opens on the framework and the places" in data["view"]["notes"][0]["en"]
 
 
+def test_the_cooccurrence_view_names_what_it_counted(fixture_build, tmp_path: Path) -> None:
+    """Counted per initiative (as `dxkg cooccur` by default), and the page says so in both languages."""
+    _, _, data = view(fixture_build[0], tmp_path / "c.html", "cooccurrence")
+    note = data["view"]["notes"][0]
+    assert note == {"ja": f"{FX_INITIATIVES}件の施策で集計", "en": f"{FX_INITIATIVES} initiatives counted"}
+    assert "initiatives carrying the driver" in data["view"]["encoding"][0]["en"]
+
+
 def test_page_is_self_contained_and_escapes_hostile_text(fixture_build, tmp_path: Path) -> None:
     out = tmp_path / "mori.html"
     code, _, data = view(fixture_build[0], out, "municipality", MORI_HOKKAIDO, "--depth", "2")

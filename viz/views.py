@@ -504,11 +504,15 @@ def cooccurrence(snap: Snapshot, graph: Any, lang: str = "ja", width_by: str = "
     communities = sorted({d["community"] for _, d in graph.nodes(data=True)})
     view.extra_legend = [(both(f"コミュニティ{k}", f"community {k}"),
                           COMMUNITY_COLOURS[(k - 1) % len(COMMUNITY_COLOURS)], "dot") for k in communities]
+    from kg.analysis.cooccur import UNIT_NAMES
+
+    # What was counted: the network's level (initiatives by default), named as `dxkg cooccur` names it.
+    unit_ja, unit_en = UNIT_NAMES[graph.graph.get("level", "initiative")]
     units = graph.graph.get("units", "?")
-    view.notes.append(both(f"{units}件の取組で集計", f"{units} practices counted"))
+    view.notes.append(both(f"{units}件の{unit_ja}で集計", f"{units} {unit_en} counted"))
     width_ja = "件数" if width_by == "count" else "リフト"
-    view.encoding = [both(f"大きさ=そのドライバーを持つ取組の数、色=コミュニティ、線の太さ={width_ja}",
-                          f"size = practices carrying the driver; colour = community; line width = {width_by}")]
+    view.encoding = [both(f"大きさ=そのドライバーを持つ{unit_ja}の数、色=コミュニティ、線の太さ={width_ja}",
+                          f"size = {unit_en} carrying the driver; colour = community; line width = {width_by}")]
     return view
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 KINDS = ("driver", "factor", "factor-driver")
 LEVELS = ("initiative", "practice")
+# What a level counts, in Japanese and English (施策 an initiative, 取組 one of its practices).
+UNIT_NAMES = {"initiative": ("施策", "initiatives"), "practice": ("取組", "practices")}
 RELIABILITIES = tuple(RELIABILITY_RANK)
 # Below these the measures are reported but marked as saying nothing: with a handful of cases a
 # single practice moves lift and NPMI a long way.

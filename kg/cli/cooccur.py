@@ -129,7 +129,9 @@ def _cut(shown: int, total: int, lang: str) -> str:
 
 def _meta(result: Any, lang: str) -> str:
     """What was counted, on stderr: level, units, sources counted and left out, the correction."""
-    units = {"initiative": ("施策", "initiatives"), "practice": ("取組", "practices")}[result.level]
+    from kg.analysis.cooccur import UNIT_NAMES
+
+    units = UNIT_NAMES[result.level]
     if lang == "ja":
         text = f"集計単位: {units[0]}（{result.n}件）; 計上した出典: {', '.join(result.sources) or 'なし'}"
         if result.left_out:
