@@ -353,10 +353,8 @@ def _disjoint(frags: Sequence[Fragment]) -> bool:
 
 
 def _open_parts(frags: Sequence[Fragment]) -> list[str]:
-    """The digests of the fragments with a link the analysis follows out of them (records.links_closed)."""
-    from kg.analysis.records import links_closed
-
-    return sorted({f.digest for f in frags if not links_closed(f.data["nt"], f.subjects)})
+    """The digests of the fragments with a link the analysis follows out of them (Fragment.closed)."""
+    return sorted({f.digest for f in frags if not f.closed})
 
 
 @dataclass

@@ -42,6 +42,15 @@ class Fragment:
         """The part's identity: the SHA-256 of its N-Triples."""
         return hashlib.sha256(self.data["nt"]).hexdigest()
 
+    @cached_property
+    def closed(self) -> bool:
+        """Whether every link the analysis follows out of a subject ends at a subject of this part
+        (kg.analysis.records.links_closed): then the part's analysis rows can be updated on their own.
+        Computed where the part is made (a second process, in a build from scratch) and kept with it."""
+        from kg.analysis.records import links_closed
+
+        return links_closed(self.data["nt"], self.subjects)
+
     def blocks(self, fmt: str, first: int, last: int) -> memoryview:
         """The blocks of subjects first..last (inclusive), with their separators, as one slice."""
         start = self.ends[fmt][first - 1] if first else 0

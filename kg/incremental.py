@@ -301,6 +301,7 @@ def _make(folder: Folder, table: Codes, formats: Sequence[str], n: int) -> tuple
     r = folder.files[n]
     lookups = Codes(table.municipalities, table.prefectures)
     frag = make(record_lines(folder.dataset(r), lookups), formats)
+    frag.closed, frag.digest  # noqa: B018 - known now, in the process that made it (pickled with the fragment)
     r.dataset = None  # free the records as we go
     return frag, lookups.used
 

@@ -453,9 +453,14 @@ def load_store(ntriples: bytes) -> Any:
     SHACL does not check IRI syntax, and the input is N-Triples our own build wrote; syntax errors still raise."""
     from pyoxigraph import RdfFormat, Store
 
-    store = Store()
-    store.bulk_load(ntriples, format=RdfFormat.N_TRIPLES, lenient=True)
-    return store
+    from kg.parallel import on_own_heap
+
+    def load() -> Any:
+        store = Store()
+        store.bulk_load(ntriples, format=RdfFormat.N_TRIPLES, lenient=True)
+        return store
+
+    return on_own_heap(load)
 
 
 def _violations(cq: CompiledQuery, store: Any) -> list[Violation]:
