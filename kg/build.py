@@ -302,7 +302,7 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
                    say: Callable[[str], None]) -> tuple[StoreInfo, Assembled]:
     """Assemble the outputs, validate them (on the nodes a small change can affect), publish them."""
     from kg.fragments import assemble
-    from kg.store import INCREMENTAL_MAX_CHANGE, publish
+    from kg.store import INCREMENTAL_MAX_CHANGE, begin, publish
 
     say("serialising dxkg.nt, dxkg.ttl and dxkg.jsonld")
     out = assemble(frags)
@@ -330,7 +330,12 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
             found = sparql_shacl_problems(store, focus) if focus is None or focus else []
             if found:
                 raise DataInvalid(found)
-    else:
+        return publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
+                       delta=delta, check=check_store, record=record, lock=False), out
+    # With no store to reuse or update (a first build), a second process bulk-loads it from now on while the
+    # graph is validated here (kg.store.begin; None otherwise, and publish makes the store).
+    begun = begin(out_dir, out.files["nt"], say)
+    try:
         say(f"validating with SHACL ({engine}, {out.triples} triples)")
         if engine == "pyshacl":
             problems = shacl_problems(rdflib_graph(out.files["nt"]))
@@ -342,8 +347,11 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
             problems = sparql_shacl_problems(same_graph)
         if problems:
             raise DataInvalid(problems)
-    info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
-                   delta=delta, check=check_store, record=record, lock=False)
+        info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
+                       delta=delta, check=check_store, record=record, lock=False, begun=begun)
+    finally:
+        if begun is not None:
+            begun.close()
     return info, out
 
 

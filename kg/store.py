@@ -43,6 +43,8 @@ from kg.paths import GRAPH_FILES
 if TYPE_CHECKING:
     import pyoxigraph
 
+    from kg.parallel import Deferred
+
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
@@ -160,6 +162,40 @@ class Delta:
         return b"".join(line + b"\n" for line in sorted(self.added | self.removed))
 
 
+@dataclass
+class Begun:
+    """A generation begun before its graph is validated: its folder, with its store being bulk-loaded by a
+    second process (kg.parallel) meanwhile. `publish` finishes it; `close` abandons what is left of it."""
+
+    work: Path
+    digest: str
+    loading: Deferred[int]
+
+    def close(self) -> None:
+        """Stop the loading (if still running) and remove the folder unless `publish` has moved it into place."""
+        self.loading.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def begin(build_dir: Path, nt: bytes, progress: Callable[[str], None] | None = None) -> Begun | None:
+    """Begin the next generation now when its store will be loaded whole (the folder holds no store to
+    reuse or update: a first build): a second process bulk-loads it while the caller validates the graph,
+    on a core that validation's single-threaded in-memory load leaves idle. None otherwise.
+
+    The caller holds the build folder's lock, passes the result to `publish`, and closes it whatever
+    happens (a graph found invalid leaves nothing: the process is stopped and the folder removed). A
+    build killed meanwhile leaves a `.gen-*` folder, which the next build removes."""
+    from kg.parallel import start
+
+    previous = current(build_dir)
+    if previous is not None and (previous.store_path / "CURRENT").is_file():
+        return None
+    _clean(build_dir)
+    work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
+    (progress or (lambda _msg: None))("loading the store")
+    return Begun(work, sha256(nt), start(lambda: _load(work / STORE_DIR, nt)))
+
+
 @contextlib.contextmanager
 def locked(build_dir: Path) -> Iterator[None]:
     """Hold the build folder's lock: one build at a time writes into it."""
@@ -176,7 +212,7 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
             same_graph: pyoxigraph.Store | None = None,
             progress: Callable[[str], None] | None = None, delta: Delta | None = None,
             check: Callable[[pyoxigraph.Store, Delta | None], None] | None = None,
-            record: dict[str, Any] | None = None, lock: bool = True) -> StoreInfo:
+            record: dict[str, Any] | None = None, lock: bool = True, begun: Begun | None = None) -> StoreInfo:
     """Write a new generation holding `files` (format -> bytes, `nt` required) and its store, then switch to it.
 
     `same_graph`, an in-memory store holding the same triples (the build's SHACL store), is what the
@@ -185,23 +221,30 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
     `check` is called with the new store (read-only) and the change it was updated by (None when it was
     loaded whole or reused), while the extra writers work; an exception from it stops the build with the
     current generation still in use. `record` goes into the manifest. Without `lock` the caller holds
-    the build folder's lock (`locked`).
+    the build folder's lock (`locked`). `begun`, from `begin` with the same N-Triples, is the generation's
+    folder with its store already loading.
     """
+    if begun is not None and begun.digest != sha256(files["nt"]):
+        raise ValueError("publish: the generation was begun with other N-Triples")
     with locked(build_dir) if lock else contextlib.nullcontext():
         return _publish(build_dir, files, extras, same_graph, progress or (lambda _msg: None), delta, check,
-                        record or {})
+                        record or {}, begun)
 
 
 def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], same_graph: pyoxigraph.Store | None,
              say: Callable[[str], None], delta: Delta | None,
-             check: Callable[[pyoxigraph.Store, Delta | None], None] | None, record: dict[str, Any]) -> StoreInfo:
+             check: Callable[[pyoxigraph.Store, Delta | None], None] | None, record: dict[str, Any],
+             begun: Begun | None = None) -> StoreInfo:
     from concurrent.futures import ThreadPoolExecutor
 
     nt = files["nt"]
-    digest = sha256(nt)
-    _clean(build_dir)
+    digest = begun.digest if begun is not None else sha256(nt)
     previous = current(build_dir)
-    work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
+    if begun is not None:
+        work = begun.work
+    else:
+        _clean(build_dir)
+        work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
     # The same graph as the generation in use, whose store is whole: its store and extras are reused.
     unchanged = previous is not None and previous.manifest.get("sha256") == digest and \
         (previous.store_path / "CURRENT").is_file()
@@ -210,7 +253,10 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
         for fmt, data in files.items():
             say(f"writing {GRAPH_FILES[fmt]}")
             write_atomic(work / GRAPH_FILES[fmt], data)
-        how, count, applied = _make_store(previous, work, nt, digest, say, delta, unchanged)
+        if begun is not None:
+            how, count, applied = "loaded", begun.loading.result(), None
+        else:
+            how, count, applied = _make_store(previous, work, nt, digest, say, delta, unchanged)
         if check is not None and how != "reused":
             checked = open_read_only(work / STORE_DIR)
             check(checked, applied)
@@ -285,12 +331,19 @@ def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
             del store
             return "updated", triples, delta
     say("loading the store")
+    return "loaded", _load(target, nt), None
+
+
+def _load(target: Path, nt: bytes) -> int:
+    """Bulk-load `nt` into a new store at `target`; the number of triples."""
+    import pyoxigraph
+
     store = pyoxigraph.Store(str(target))
     store.bulk_load(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
     store.flush()
     triples = len(store)
     del store  # the store closes (and releases its lock) when the object is freed
-    return "loaded", triples, None
+    return triples
 
 
 def _backup(source: Path, target: Path) -> None:

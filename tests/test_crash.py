@@ -23,11 +23,14 @@ FILES = ("dxkg.nt", "dxkg.ttl", "dxkg.jsonld")
 COMMANDS = (("query", "cases-per-factor"), ("similar", "mori-h-smart-farm", "--top", "2", "--format", "json"),
             ("cooccur", "--format", "csv"), ("assess", "mori-s-plan", "--format", "md", "--lang", "en"),
             ("show", "ina-reuse"), ("export", "-f", "nt"))
-# A small edit updates the store; removing two of three case files changes too much and it is loaded again.
+# A small edit updates the store; removing two of three case files changes too much and it is loaded again;
+# a first build (no build before it) loads its store in a second process while it validates.
 PHASES = [("small", p) for p in ("reading", "checking ids", "building the graph", "serialising", "writing dxkg.nt",
                                  "writing dxkg.ttl", "writing dxkg.jsonld", "updating the store",
                                  "validating with SHACL", "writing the analysis files", "switching to")] + \
-         [("large", p) for p in ("validating with SHACL", "loading the store", "writing the analysis files")]
+         [("large", p) for p in ("validating with SHACL", "loading the store", "writing the analysis files")] + \
+         [("first", p) for p in ("loading the store", "validating with SHACL", "writing dxkg.nt",
+                                 "writing the analysis files", "switching to")]
 
 
 def _answers(build_dir: Path) -> list[tuple[int, str]]:
@@ -59,6 +62,8 @@ def _kill_at(phase: str, data: Path, build_dir: Path) -> list[str]:
 def test_a_build_killed_at_each_phase(tmp_path: Path, change: str, phase: str) -> None:
     data, out = tmp_path / "data", tmp_path / "build"
     shutil.copytree(FIXTURE_DATA, data)
+    if change == "first":
+        return _first_build_killed(data, out, phase, tmp_path)
     build(data, out, None, shacl_engine="sparql")
     before = current(out)
     assert before is not None
@@ -92,3 +97,25 @@ def test_a_build_killed_at_each_phase(tmp_path: Path, change: str, phase: str) -
     for name in FILES:
         assert (out / name).read_bytes() == (cold / name).read_bytes(), (name, leftovers)
     assert _answers(out) == _answers(cold)  # the same answers (the large change removed what `similar` asks for)
+
+
+def _first_build_killed(data: Path, out: Path, phase: str, tmp_path: Path) -> None:
+    """A first build killed: no generation (commands say to build; none fails otherwise), or, killed after
+    the switch, a whole one; what it left half-written goes with the next build, which writes the bytes of
+    a build from scratch."""
+    seen = _kill_at(phase, data, out)
+    after = current(out)
+    if after is None:
+        for args in COMMANDS:
+            res = CliRunner().invoke(cli, [*args, "--build-dir", str(out)])
+            assert res.exit_code == 2 and "run `dxkg build` first" in res.stderr, (args, res.output, seen)
+        assert phase == "switching to" or any(p.name.startswith(".gen-") for p in out.iterdir()), seen
+    else:
+        assert phase == "switching to" and (after.path / "manifest.json").is_file(), seen
+    build(data, out, None, shacl_engine="sparql")
+    assert not [p for p in out.iterdir() if p.name.startswith(".gen-")]
+    cold = tmp_path / "cold"
+    build(data, cold, None, shacl_engine="sparql")
+    for name in FILES:
+        assert (out / name).read_bytes() == (cold / name).read_bytes(), name
+    assert _answers(out) == _answers(cold)

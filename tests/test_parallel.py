@@ -149,15 +149,50 @@ def _build_watching_forks(data: Path, out: Path, engine: str) -> tuple[list[bool
 
 def test_a_cold_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """80 synthetic case files: reading and making triples fork, and the analysis files are made by a
-    child while SHACL runs; every output is byte for byte what a build in one process writes."""
+    """80 synthetic case files: reading and making triples fork, and the store and the analysis files are
+    made by children while SHACL runs; every output is byte for byte what a build in one process writes."""
     data = tmp_path / "data"
     write_synthetic(data, 80)
     assert len(list((data / "cases").glob("*.yaml"))) >= parallel.MIN_ITEMS
     forked, said = _fresh(_build_watching_forks, data, tmp_path / "two", "sparql")
-    assert forked == [True, True, True], said  # reading, the triples, the analysis files
+    assert forked == [True, True, True, True], said  # reading, the triples, the store, the analysis files
+    assert said.index("loading the store") < said.index(next(m for m in said if m.startswith("validating")))
     monkeypatch.setattr(parallel, "cores", lambda: 1)  # the build to compare with: in one process
     assert_same_as_cold(data, tmp_path / "two", tmp_path, None, "sparql")
+
+
+def _first_build_found_invalid(data: Path, out: Path) -> tuple[str, list[bool], list[str], int]:
+    """A first build whose graph SHACL finds invalid (the validator stubbed to say so), in this interpreter:
+    the error, whether each second process forked, what the build folder holds, the children still running."""
+    from kg import build as build_module
+    from kg.load import DataInvalid, Problem
+    from kg.yamlio import Loc
+
+    build_module.sparql_shacl_problems = lambda *_a, **_k: [Problem(Loc("shacl", 0), "invalid")]
+    forked: list[bool] = []
+    real = parallel.start
+
+    def spy(fn: Any) -> Any:
+        deferred = real(fn)
+        forked.append(deferred.forked)
+        return deferred
+
+    parallel.start = spy  # this interpreter ends with the call
+    try:
+        build(data, out, None, shacl_engine="sparql")
+    except DataInvalid as exc:
+        return str(exc), forked, sorted(p.name for p in out.iterdir()), len(multiprocessing.active_children())
+    return "built", forked, [], 0
+
+
+def test_a_first_build_found_invalid_stops_its_store_and_leaves_nothing(data_copy: Path, tmp_path: Path) -> None:
+    """The store of a first build is loaded while SHACL runs; when SHACL finds a problem the loading process
+    is stopped and its half-made generation removed: the folder holds no generation, no child runs."""
+    message, forked, left, children = _fresh(_first_build_found_invalid, data_copy, tmp_path / "build")
+    assert "invalid" in message
+    assert forked[:1] == [True], forked  # the store was being loaded by a second process
+    assert not [name for name in left if name.startswith((".gen-", "gen-", "current"))], left
+    assert children == 0
 
 
 def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path, tmp_path: Path) -> None:
