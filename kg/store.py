@@ -16,7 +16,8 @@ A build killed at any moment leaves `current` on the previous complete generatio
 keeps answering; the half-written `.gen-*` folder it leaves is removed by the next build. Builds of
 one folder are serialised by a lock. A generation's store comes from the previous generation's when
 the graph is unchanged (a hard-linked RocksDB backup), from that backup plus the changed triples when
-little changed, and from a bulk load otherwise.
+little changed, and from a bulk load otherwise; a first build begins its generation early (`begin`), so
+that a second process bulk-loads the store while the build validates the graph.
 
 The store knows nothing of what extra writers write: it calls them with a function giving the loaded store
 and a folder, and records the manifest entry each returns under its name and version.

@@ -131,8 +131,8 @@ def test_work_on_its_own_heap_gives_its_value_or_its_error_and_leaves_one_thread
     assert all(_fresh(_forkable_after_own_heap, 300))
 
 
-def _build_watching_forks(data: Path, out: Path, engine: str) -> tuple[list[bool], list[str]]:
-    """build() with kg.parallel.start watched: whether each start forked, and the progress lines."""
+def _watch_forks() -> list[bool]:
+    """Have kg.parallel.start note whether each call forked (for a fresh interpreter, which ends with the test)."""
     forked: list[bool] = []
     real = parallel.start
 
@@ -141,7 +141,13 @@ def _build_watching_forks(data: Path, out: Path, engine: str) -> tuple[list[bool
         forked.append(deferred.forked)
         return deferred
 
-    parallel.start = spy  # this interpreter ends with the call
+    parallel.start = spy
+    return forked
+
+
+def _build_watching_forks(data: Path, out: Path, engine: str) -> tuple[list[bool], list[str]]:
+    """build() with kg.parallel.start watched: whether each start forked, and the progress lines."""
+    forked = _watch_forks()
     said: list[str] = []
     build(data, out, None, progress=said.append, shacl_engine=engine)
     return forked, said
@@ -169,15 +175,7 @@ def _first_build_found_invalid(data: Path, out: Path) -> tuple[str, list[bool], 
     from kg.yamlio import Loc
 
     build_module.sparql_shacl_problems = lambda *_a, **_k: [Problem(Loc("shacl", 0), "invalid")]
-    forked: list[bool] = []
-    real = parallel.start
-
-    def spy(fn: Any) -> Any:
-        deferred = real(fn)
-        forked.append(deferred.forked)
-        return deferred
-
-    parallel.start = spy  # this interpreter ends with the call
+    forked = _watch_forks()
     try:
         build(data, out, None, shacl_engine="sparql")
     except DataInvalid as exc:
