@@ -193,7 +193,7 @@ def begin(build_dir: Path, nt: bytes, progress: Callable[[str], None] | None = N
         return None
     _clean(build_dir)
     work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
-    (progress or (lambda _msg: None))("loading the store")
+    (progress or (lambda _msg: None))("loading the store, while the graph is validated")
     return Begun(work, sha256(nt), start(lambda: _load(work / STORE_DIR, nt)))
 
 

@@ -162,7 +162,8 @@ def test_a_cold_build_in_two_processes_writes_the_bytes_of_one(tmp_path: Path,
     assert len(list((data / "cases").glob("*.yaml"))) >= parallel.MIN_ITEMS
     forked, said = _fresh(_build_watching_forks, data, tmp_path / "two", "sparql")
     assert forked == [True, True, True, True], said  # reading, the triples, the store, the analysis files
-    assert said.index("loading the store") < said.index(next(m for m in said if m.startswith("validating")))
+    loading = next(n for n, m in enumerate(said) if m.startswith("loading the store"))
+    assert loading < next(n for n, m in enumerate(said) if m.startswith("validating")), said
     monkeypatch.setattr(parallel, "cores", lambda: 1)  # the build to compare with: in one process
     assert_same_as_cold(data, tmp_path / "two", tmp_path, None, "sparql")
 
