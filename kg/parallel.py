@@ -118,8 +118,8 @@ def on_own_heap(fn: Callable[[], R]) -> R:
 
     glibc gives each thread an arena of its own. A large structure built in the main thread's arena (an
     in-memory store of 1.7 M triples) leaves it so fragmented that every later allocation there searches
-    long free lists: tokenising and extracting after it took two to three times as long, in this process
-    and in the children it forks. Built here, it leaves the main arena as it was.
+    long free lists: tokenising after it took three to four times as long, in this process and in the
+    children it forks (bench/bench_heap.py). Built here, it leaves the main arena as it was.
     """
     box: list[Any] = []
 

@@ -169,6 +169,7 @@ class Begun:
     second process (kg.parallel) meanwhile. `publish` finishes it; `close` abandons what is left of it."""
 
     work: Path
+    nt: bytes  # the N-Triples it was begun with (the same object publish is given: compared by identity)
     digest: str
     loading: Deferred[int]
 
@@ -191,10 +192,11 @@ def begin(build_dir: Path, nt: bytes, progress: Callable[[str], None] | None = N
     previous = current(build_dir)
     if previous is not None and (previous.store_path / "CURRENT").is_file():
         return None
+    build_dir.mkdir(parents=True, exist_ok=True)
     _clean(build_dir)
     work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
     (progress or (lambda _msg: None))("loading the store, while the graph is validated")
-    return Begun(work, sha256(nt), start(lambda: _load(work / STORE_DIR, nt)))
+    return Begun(work, nt, sha256(nt), start(lambda: _load(work / STORE_DIR, nt)))
 
 
 @contextlib.contextmanager
@@ -225,7 +227,7 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
     the build folder's lock (`locked`). `begun`, from `begin` with the same N-Triples, is the generation's
     folder with its store already loading.
     """
-    if begun is not None and begun.digest != sha256(files["nt"]):
+    if begun is not None and begun.nt is not files["nt"] and begun.digest != sha256(files["nt"]):
         raise ValueError("publish: the generation was begun with other N-Triples")
     with locked(build_dir) if lock else contextlib.nullcontext():
         return _publish(build_dir, files, extras, same_graph, progress or (lambda _msg: None), delta, check,

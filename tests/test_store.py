@@ -15,7 +15,7 @@ from kg.analysis.cache import AnalysisCache
 from kg.build import build
 from kg.cli import cli
 from kg.query import run
-from kg.store import MANIFEST, StoreError, current, open_store, publish, sha256
+from kg.store import MANIFEST, StoreError, begin, current, open_store, publish, sha256
 from tests.conftest import FIXTURE_DATA, FX_INITIATIVES, FX_PRACTICES
 
 COUNT_INITIATIVES = "SELECT (COUNT(*) AS ?n) WHERE { ?i a dx:Initiative }"
@@ -143,6 +143,32 @@ def test_build_reports_what_it_did_with_the_store(data_copy: Path, tmp_path: Pat
     assert "loading the store" in first.stderr
     second = CliRunner().invoke(cli, args)
     assert "the store is up to date" in second.stderr
+
+
+def test_a_first_generation_begun_early_is_published_whole_or_left_nowhere(fixture_build, tmp_path: Path) -> None:
+    """`begin` starts a first build's generation (its store loading) before the graph is validated:
+    published with the same N-Triples it is a whole generation; given others, publish refuses it and
+    closing it leaves no half-made folder. A folder that has a store to update is not begun early."""
+    nt = (fixture_build[0] / "dxkg.nt").read_bytes()
+    files = {"nt": nt}
+    out = tmp_path / "first"
+    said: list[str] = []
+    begun = begin(out, nt, said.append)
+    assert begun is not None and begun.work.is_dir() and said == ["loading the store, while the graph is validated"]
+    try:
+        with pytest.raises(ValueError, match="begun with other N-Triples"):
+            publish(out, {"nt": nt + EXTRA}, begun=begun)
+        info = publish(out, files, begun=begun)
+    finally:
+        begun.close()
+    assert info.how == "loaded" and _count(out) == FX_INITIATIVES
+    assert not [p for p in out.iterdir() if p.name.startswith(".gen-")]
+    assert begin(out, nt) is None  # the next build updates or reuses this store
+
+    abandoned = begin(tmp_path / "other", nt)
+    assert abandoned is not None
+    abandoned.close()
+    assert not list((tmp_path / "other").iterdir())
 
 
 def test_manifest_is_written_last_and_names_every_file(fixture_build) -> None:
