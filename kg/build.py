@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 from collections.abc import Callable, Sequence
@@ -313,45 +314,45 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
         len(delta.added) + len(delta.removed) <= INCREMENTAL_MAX_CHANGE * max(1, out.triples)
     same_graph = None
     check_store = None
-    if engine == "sparql" and small and previous is not None and previous.manifest.get("shacl") == record["shacl"]:
-        if analysis.update is None:  # the analysis files are made from the whole graph
-            from kg.shaclsparql import load_store
+    with contextlib.ExitStack() as cleanup:
+        if engine == "sparql" and small and previous is not None and \
+                previous.manifest.get("shacl") == record["shacl"]:
+            begun = None
+            if analysis.update is None:  # the analysis files are made from the whole graph
+                from kg.shaclsparql import load_store
 
-            # The analysis files are then written from the whole graph, 3-4 times faster from memory.
-            same_graph = load_store(out.files["nt"])
-            analysis.start(same_graph)
+                # The analysis files are then written from the whole graph, 3-4 times faster from memory.
+                same_graph = load_store(out.files["nt"])
+                analysis.start(same_graph)
 
-        def check_store(store: Any, applied: Any) -> None:
-            from kg.shaclsparql import affected_nodes
+            def check_store(store: Any, applied: Any) -> None:
+                from kg.shaclsparql import affected_nodes
 
-            focus = affected_nodes(applied.ntriples(), store) if applied is not None else None
-            what = "every focus node" if focus is None else f"{len(focus)} focus nodes the change can affect"
-            say(f"validating with SHACL ({engine}, {out.triples} triples; {what})")
-            found = sparql_shacl_problems(store, focus) if focus is None or focus else []
-            if found:
-                raise DataInvalid(found)
-        return publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
-                       delta=delta, check=check_store, record=record, lock=False), out
-    # With no store to reuse or update (a first build), a second process bulk-loads it from now on while the
-    # graph is validated here (kg.store.begin; None otherwise, and publish makes the store).
-    begun = begin(out_dir, out.files["nt"], say)
-    try:
-        say(f"validating with SHACL ({engine}, {out.triples} triples)")
-        if engine == "pyshacl":
-            problems = shacl_problems(rdflib_graph(out.files["nt"]))
+                focus = affected_nodes(applied.ntriples(), store) if applied is not None else None
+                what = "every focus node" if focus is None else f"{len(focus)} focus nodes the change can affect"
+                say(f"validating with SHACL ({engine}, {out.triples} triples; {what})")
+                found = sparql_shacl_problems(store, focus) if focus is None or focus else []
+                if found:
+                    raise DataInvalid(found)
         else:
-            from kg.shaclsparql import load_store
+            # With no store to reuse or update (a first build), a second process bulk-loads it from now on
+            # while the graph is validated here (kg.store.begin; None otherwise, and publish makes the store).
+            begun = begin(out_dir, out.files["nt"], say)
+            if begun is not None:
+                cleanup.callback(begun.close)  # whatever happens: stopped, and its folder gone unless published
+            say(f"validating with SHACL ({engine}, {out.triples} triples)")
+            if engine == "pyshacl":
+                problems = shacl_problems(rdflib_graph(out.files["nt"]))
+            else:
+                from kg.shaclsparql import load_store
 
-            same_graph = load_store(out.files["nt"])
-            analysis.start(same_graph)  # the analysis files, by a second process, while SHACL runs here
-            problems = sparql_shacl_problems(same_graph)
-        if problems:
-            raise DataInvalid(problems)
+                same_graph = load_store(out.files["nt"])
+                analysis.start(same_graph)  # the analysis files, by a second process, while SHACL runs here
+                problems = sparql_shacl_problems(same_graph)
+            if problems:
+                raise DataInvalid(problems)
         info = publish(out_dir, out.files, extras=[analysis], same_graph=same_graph, progress=say,
                        delta=delta, check=check_store, record=record, lock=False, begun=begun)
-    finally:
-        if begun is not None:
-            begun.close()
     return info, out
 
 

@@ -86,6 +86,11 @@ class Generation:
     def store_path(self) -> Path:
         return self.path / STORE_DIR
 
+    @property
+    def has_store(self) -> bool:
+        """Whether its store is whole (RocksDB writes CURRENT last): one a build can reuse or update."""
+        return (self.store_path / "CURRENT").is_file()
+
     def file(self, fmt: str) -> Path:
         return self.path / GRAPH_FILES[fmt]
 
@@ -190,7 +195,7 @@ def begin(build_dir: Path, nt: bytes, progress: Callable[[str], None] | None = N
     from kg.parallel import start
 
     previous = current(build_dir)
-    if previous is not None and (previous.store_path / "CURRENT").is_file():
+    if previous is not None and previous.has_store:
         return None
     build_dir.mkdir(parents=True, exist_ok=True)
     _clean(build_dir)
@@ -249,8 +254,7 @@ def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], 
         _clean(build_dir)
         work = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=build_dir))
     # The same graph as the generation in use, whose store is whole: its store and extras are reused.
-    unchanged = previous is not None and previous.manifest.get("sha256") == digest and \
-        (previous.store_path / "CURRENT").is_file()
+    unchanged = previous is not None and previous.manifest.get("sha256") == digest and previous.has_store
 
     def files_and_store() -> tuple[str, int, Delta | None]:
         for fmt, data in files.items():
@@ -312,7 +316,7 @@ def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
         say("the store is up to date")
         _backup(previous.store_path, target)
         return "reused", int(previous.manifest.get("triples", 0)), None
-    if previous is not None and (previous.store_path / "CURRENT").is_file():
+    if previous is not None and previous.has_store:
         old_digest = str(previous.manifest.get("sha256"))
         old_nt = previous.file("nt")
         if delta is None or delta.base != old_digest:
