@@ -194,6 +194,13 @@ def test_similar_words_and_names(fx):
         similar(fx, "ina-orchard-drones", weights={"colour": 1})
     with pytest.raises(DxkgError, match="did you mean: ina-drone-logistics"):
         similar(fx, "ina-drone-logistic")  # written as an id: a misspelt one, not words
+    # The id path an ambiguous name's candidates are listed by names its entity too, not words.
+    r = similar(fx, "initiative/ina-drone-logistics")
+    assert (r.query.kind, r.query.id) == ("initiative", "ina-drone-logistics")
+    assert "ina-drone-logistics" not in {m.id for m in r.matches}
+    assert similar(fx, "measure/mori-s-m2").query.kind == "measure"
+    with pytest.raises(DxkgError, match="did you mean: ina-drone-logistics"):
+        similar(fx, "initiative/ina-drone-logistic")
 
 
 def test_similar_a_plan_measure(fx):

@@ -188,11 +188,18 @@ def similar(graph: Adapter, query: str | None = None, top: int = 5, weights: dic
     return scorer.rank(spec, top)
 
 
+# The id paths (kg.namespace.id_path) of the two kinds, as the list of an ambiguous name prints them.
+_PATH_KINDS = {"initiative": "Initiative", "measure": "PlannedMeasure"}
+
+
 def _named(ix: Index, q: str) -> list[tuple[str, str]]:
-    """(kind, id) of every initiative and measure whose id or whole name `q` is (as kg.names normalises):
-    a binary search of the index's sorted names."""
+    """(kind, id) of every initiative and measure whose id, id path (`initiative/<id>`) or whole name `q`
+    is (as kg.names normalises): a binary search of the index's sorted names."""
     from kg.names import normalise
 
+    head, _, rest = q.partition("/")
+    if head in _PATH_KINDS and rest:
+        return [(kind, ident) for kind, ident in _named(ix, rest) if kind == _PATH_KINDS[head] and ident == rest]
     want = normalise(q)
     ptr = ix["name_norm_ptr"]
     lo, hi = 0, len(ptr) - 1
@@ -254,7 +261,8 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
         pool = [n for n in graph.resolver.names if n.kind in ("Initiative", "PlannedMeasure")]
         return graph.resolver.suggest(q, pool)
 
-    if _ID.fullmatch(q):  # written as an id: a misspelt one, not words
+    head, _, rest = q.partition("/")
+    if _ID.fullmatch(q) or head in _PATH_KINDS and _ID.fullmatch(rest):  # an id or id path misspelt, not words
         raise NotFound(f"no initiative or measure in the graph has the id {q!r}", closest())
     spec = words_spec(ix, q, "words", q, mode="bm25")
     # Typed words no text has but a domain's or technology's name has ask for that topic: "wildlife"

@@ -74,7 +74,8 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
 def command(query: str | None, text_file: Path | None, top: int, weights: tuple[str, ...], explain: bool,
             min_reliability: str, include_suggested: bool, lang: str, fmt: str, output: Path | None,
             build_dir: Path | None) -> None:
-    """Initiatives most like QUERY: an initiative (id or name), a plan measure (id or name), or free words
+    """Initiatives most like QUERY: an initiative (id, initiative/ID or name), a plan measure (id,
+    measure/ID or name), or free words
     in Japanese or English ("ドローン 物流", "on-demand bus for elderly residents"); or like --text FILE.
 
     What an initiative is comes first: what its names, descriptions, practices and quotes say
