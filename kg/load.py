@@ -16,7 +16,7 @@ from typing import Any
 from kg import model as m
 from kg import schema
 from kg.errors import DxkgError
-from kg.yamlio import Limits, LineDict, LineList, Loc, YamlError, decode, parse_yaml, read_yaml
+from kg.yamlio import Limits, LineDict, LineList, Loc, YamlError, all_read, decode, forget_reads, parse_yaml, read_yaml
 
 # Words that bound or approximate a number; a value whose quote has one needs a qualifier.
 QUALIFYING_WORDS = ("約", "程度", "およそ", "以上", "以下", "未満", "超", "弱", "強")
@@ -314,12 +314,14 @@ def parse_file(path: Path, display: str, limits: Limits | None = None,
     problems = [Problem(p.loc, p.message) for p in schema.problems(doc, display)]
     if problems:
         return ds, problems
+    forget_reads(doc)  # the schema read every key; what matters is which the converter reads
     conv = _Converter(ds, problems)
     handlers = conv.handlers()
     for key in doc:
         for item, item_loc in conv.items(doc, key, Loc(display, doc.line, "")):
             handlers[key](item, item_loc)
-    problems += _unread(doc, Loc(display, doc.line))
+    if not all_read(doc):  # rare: only then are the locations of the keys left unread worked out
+        problems += _unread(doc, Loc(display, doc.line))
     return ds, problems
 
 

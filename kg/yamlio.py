@@ -74,6 +74,33 @@ class LineList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+def forget_reads(value: Any) -> None:
+    """Clear what every mapping in `value` remembers of its keys being read: a schema validator reads every
+    key it checks, and what counts afterwards is which keys the loader read."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LineDict):
+            node.read.clear()
+            stack.extend(v for v in dict.values(node) if isinstance(v, (LineDict, LineList)))
+        elif isinstance(node, LineList):
+            stack.extend(v for v in node if isinstance(v, (LineDict, LineList)))
+
+
+def all_read(value: Any) -> bool:
+    """Whether every key of every mapping in `value` was read (fast: no locations are made)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LineDict):
+            if not dict.keys(node) <= node.read:
+                return False
+            stack.extend(v for v in dict.values(node) if isinstance(v, (LineDict, LineList)))
+        elif isinstance(node, LineList):
+            stack.extend(v for v in node if isinstance(v, (LineDict, LineList)))
+    return True
+
+
 class YamlError(Exception):
     """Malformed or over-limit YAML, located."""
 

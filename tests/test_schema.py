@@ -243,3 +243,21 @@ def test_a_refused_file_does_not_make_its_ids_undefined_everywhere_else(data_cop
     assert "(did you mean 'kind'?)" in problems[0] and problems[1].endswith("missing kind")
     assert "undefined" not in result.output
     assert "invalid: 2 problem(s)" in result.output
+
+
+def test_a_key_the_loader_drops_is_reported_as_a_loader_bug(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema allows every key the loader reads; should the loader ever skip one (a bug), the fact
+    would be lost without a word. Validating the schema reads every key too, so that must not count."""
+    import kg.load
+
+    line = _line((data_copy / INA).read_text(encoding="utf-8"), "    domains: [logistics]")
+    real = kg.load._Converter.id_list
+
+    def forgetful(d: kg.load.LineDict, key: str) -> list[str]:
+        return [] if key == "domains" else real(d, key)
+
+    monkeypatch.setattr(kg.load._Converter, "id_list", staticmethod(forgetful))
+    problems = _problems(data_copy)
+    wanted = f"{INA}:{line}: initiatives[0].domains: this key is allowed by the schema but dxkg does not read it " \
+             "(report it as a bug)"
+    assert any(p.endswith(wanted) for p in problems), problems
