@@ -276,9 +276,9 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     counts = folder.counts
     with locked(out_dir):
         cache.clean()
-        folder.save()
         say("building the graph")
-        frags = _graph_parts(folder, say, write=True)
+        frags = _graph_parts(folder, say, write=True)  # each new fragment written into the cache as it is made
+        folder.save()  # then each file's entry, once, with the fragment it gave
         previous = current(out_dir)
         disjoint = _disjoint(frags)  # known before assembling, which the analysis child does not wait for
         change = _fragment_change(cache, previous.manifest if previous else None, frags, disjoint)

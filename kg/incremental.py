@@ -282,12 +282,15 @@ def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None, *,
             frag = folder.cache.fragment(str(meta["digest"]))
         out.append(frag)
     todo = [n for n, frag in enumerate(out) if frag is None]
-    made = split_map(partial(_make, folder, table, formats if not write else FORMATS), todo)
+    store = write and folder.cache is not None
+    made = split_map(partial(_make, folder, table, formats if not write else FORMATS, store), todo)
     for n, (frag, used) in zip(todo, made, strict=True):
         r = folder.files[n]
-        if folder.cache is not None and write:
-            r.entry["fragment"] = {"digest": folder.cache.put_fragment(frag), "deps": used}
-            folder.cache.put_entry(r.key, r.entry)
+        if store:
+            assert folder.cache is not None
+            r.entry["fragment"] = {"digest": frag.digest, "deps": used}
+            if r.from_cache:  # a file read in this run has its entry's write pending already (this same dict)
+                folder.pending.append(partial(folder.cache.put_entry, r.key, r.entry))
         out[n] = frag
     for r in folder.files:
         r.dataset = None  # the records are no longer needed
@@ -296,12 +299,17 @@ def fragments(folder: Folder, say: Callable[[str], None] = lambda _msg: None, *,
     return [frag for frag in out if frag is not None]
 
 
-def _make(folder: Folder, table: Codes, formats: Sequence[str], n: int) -> tuple[Fragment, dict[str, dict[str, str]]]:
-    """The fragment of the folder's n-th file, with the codes it looked up."""
+def _make(folder: Folder, table: Codes, formats: Sequence[str], store: bool,
+          n: int) -> tuple[Fragment, dict[str, dict[str, str]]]:
+    """The fragment of the folder's n-th file, with the codes it looked up; with `store`, written into the
+    cache here (by whichever process made it: a build's second process writes its half)."""
     r = folder.files[n]
     lookups = Codes(table.municipalities, table.prefectures)
     frag = make(record_lines(folder.dataset(r), lookups), formats)
     frag.closed, frag.digest  # noqa: B018 - known now, in the process that made it (pickled with the fragment)
+    if store:
+        assert folder.cache is not None
+        folder.cache.put_fragment(frag)
     r.dataset = None  # free the records as we go
     return frag, lookups.used
 

@@ -3,8 +3,9 @@
 Reading YAML, making triples and the analysis files are pure Python, held to one core by the GIL,
 and a build at national scale spends most of its time there. A forked child starts with everything
 the parent has (the code, the records read so far) without pickling it; only the result comes back,
-pickled, through a pipe. The child writes nothing anywhere: a build killed at any moment leaves no
-more than before (the child then dies on its broken pipe, or is killed with the parent's build).
+pickled, through a pipe. A child writes only what its parent would have written in its place, as the
+parent would (whole files, under the build folder's lock the parent holds): a build killed at any moment
+leaves no more than a killed single process would (the kernel kills the child with its parent).
 
 A process is forked only while it runs one thread (a fork copies no other thread, and a lock one of
 them held would stay held in the child for ever): Python's threads and the threads of the libraries
