@@ -64,6 +64,14 @@ def cases(text: str) -> dict[str, bytes]:
         "nesting 5,000 levels deep": (text + nested).encode(),
         "huge file (20 MB)": (text + pad * (20_000_000 // len(pad))).encode(),
         "file just under the 16 MiB limit (comments)": (text + pad * ((16 * 1024 * 1024 - 4096) // len(pad))).encode(),
+        "8 million values, just under the 16 MiB limit": (text + "more: [" + ",".join(["1"] * 8_000_000) +
+                                                          "]\n").encode(),
+        "1 MB of text aliased 2,000 times": (text + 'p: &p "' + "Q" * 1_000_000 + '"\nalso: [' +
+                                             ", ".join(["*p"] * 2000) + "]\n").encode(),
+        "100,000 wrong values (numbers for initiatives)": ("initiatives: [" + ",".join(["1"] * 100_000) +
+                                                           "]\n").encode(),
+        "control character in a comment": text.replace("\n", " # \x0c\n", 1).encode(),
+        "octal-looking number (017)": text.replace("value: 66528", "value: 017", 1).encode(),
         "invalid UTF-8 at the last line": text.encode() + b"# \xff\xfe broken\n",
         "misspelt key (desription)": text.replace("name: {ja: ドローン物流", "desription: {ja: x, en: y}\n"
                                                   "    name: {ja: ドローン物流", 1).encode(),

@@ -45,11 +45,35 @@ class SchemaProblem:
     message: str
 
 
+MAX_ERRORS = 100  # schema errors reported per file (the command line shows 200 lines)
+
+
 @cache
 def schema() -> dict[str, Any]:
     """The data schema (read once per process: it is a package resource and never changes while running)."""
     data: dict[str, Any] = json.loads((packaged_data_dir() / SCHEMA_FILE).read_text(encoding="utf-8"))
     return data
+
+
+@cache
+def python_schema() -> dict[str, Any]:
+    """The schema as Python's `re` must read it: in JSON Schema (ECMA-262) a pattern's final `$` matches only
+    at the end of the text, while `re.search` also lets it match before a final newline (`"212172\\n"` would
+    pass for a code). Both validators are given this copy."""
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: _python_pattern(v) if k == "pattern" and isinstance(v, str) else fix(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fix(v) for v in node]
+        return node
+    fixed: dict[str, Any] = fix(schema())
+    return fixed
+
+
+def _python_pattern(ecma: str) -> str:
+    if "$" in ecma[:-1]:  # only a final `$` is translated; the schema's patterns use no other
+        raise ValueError(f"schema pattern {ecma!r}: `$` only at the end is supported")
+    return ecma[:-1] + r"\Z" if ecma.endswith("$") and not ecma.endswith("\\$") else ecma
 
 
 def definition(name: str) -> dict[str, Any]:
@@ -77,7 +101,7 @@ def top_level() -> tuple[str, ...]:
 @cache
 def pattern(name: str) -> re.Pattern[str]:
     """The compiled pattern of a string definition (`id`, `sourceId`, `date` …), for code that makes values."""
-    return re.compile(definition(name)["pattern"])
+    return re.compile(_python_pattern(definition(name)["pattern"]))
 
 
 def term_name(slug: str) -> str:
@@ -109,7 +133,7 @@ def validator() -> jsonschema.protocols.Validator:
     checker.checks("dxkg-date")(_check_date)
     checker.checks("local-government-code")(_check_code)
     cls = jsonschema.validators.validator_for(schema())
-    made: jsonschema.protocols.Validator = cls(schema(), format_checker=checker)
+    made: jsonschema.protocols.Validator = cls(python_schema(), format_checker=checker)
     return made
 
 
@@ -122,7 +146,7 @@ def fast_validator() -> Any:
     reached by JSON pointer), and tests/test_schema.py checks that the two agree on every bad file."""
     import fastjsonschema
 
-    definition = {**schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    definition = {**python_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
     return fastjsonschema.compile(definition, formats={"dxkg-date": _check_date, "local-government-code": _check_code})
 
 
@@ -141,10 +165,17 @@ def problems(doc: Any, file: str) -> list[SchemaProblem]:
     """Every way one parsed data file breaks the schema, located and worded for a curator."""
     if is_valid(doc):
         return []
+    import itertools
+
     out = []
-    for error in sorted(validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+    # At most MAX_ERRORS per file: a file of a million wrong values is told about in a page, not gigabytes.
+    errors = list(itertools.islice(validator().iter_errors(doc), MAX_ERRORS + 1))
+    for error in sorted(errors[:MAX_ERRORS], key=lambda e: list(map(str, e.absolute_path))):
         for path, message in _explain(error):
             out.append(SchemaProblem(_locate(doc, file, path), message))
+    if len(errors) > MAX_ERRORS:
+        out.append(SchemaProblem(Loc(file, getattr(doc, "line", 1) or 1),
+                                 f"more problems in this file than the first {MAX_ERRORS} shown: fix those first"))
     seen: set[tuple[str, int, str]] = set()
     unique = []
     for p in out:
@@ -197,12 +228,14 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[list[Any], str
         else:
             yield path, f"{_short(instance)} is not one of {', '.join(allowed_names)}"
     elif v == "pattern":
-        if expected == definition("id")["pattern"]:
+        if expected == pattern("id").pattern:
             yield path, f"id {_short(instance)} must be lower-case ASCII letters, digits and '-'"
-        elif expected == definition("date")["pattern"]:
+        elif expected == pattern("date").pattern:
             yield path, f"date {_short(instance)} must be YYYY, YYYY-MM or YYYY-MM-DD"
-        elif expected == definition("code6")["pattern"]:
+        elif expected == pattern("code6").pattern:
             yield path, f"municipality code must be six digits, got {_short(instance)}"
+        elif expected == r"\S":
+            yield path, "blank: only spaces or line breaks"
         else:
             yield path, f"{_short(instance)} does not have the form {expected}"
     elif v == "format" and expected == "dxkg-date":
@@ -271,13 +304,14 @@ def _locate(doc: Any, file: str, path: list[Any]) -> Loc:
     field = ""
     node = doc
     for step in path:
-        if isinstance(step, int):
+        if isinstance(step, int) and not isinstance(step, bool) and not isinstance(node, dict):
             field += f"[{step}]"
             if isinstance(node, LineList):
                 line = node.line_of(step)
             node = node[step] if isinstance(node, list) and step < len(node) else None
-        else:
-            field = f"{field}.{step}" if field else str(step)
+        else:  # a key, whatever its type (`1:` and `on:` are keys too); a long one shortened
+            name = str(step) if len(str(step)) <= 40 else str(step)[:39] + "…"
+            field = f"{field}.{name}" if field else name
             if isinstance(node, LineDict):
                 line = node.line_of(step) if step in node.key_lines else node.line
                 node = dict.get(node, step)

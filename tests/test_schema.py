@@ -119,6 +119,55 @@ def test_invalid_utf8_is_reported_at_its_line(data_copy: Path) -> None:
     assert any(f"{INA}:15: not UTF-8 text (byte 0xff" in p for p in problems), problems
 
 
+# Scalars YAML reads otherwise than they look, or cannot read: each a located error, never a traceback.
+HOSTILE_SCALARS = [
+    ("value: 66528", "value: 017", "write numbers in plain decimal digits"),  # octal 15
+    ("value: 66528", "value: 0x10", "write numbers in plain decimal digits"),
+    ("value: 66528", "value: 6:10:24", "write numbers in plain decimal digits"),  # base 60
+    ("value: 66528", "value: 1_000", "write numbers in plain decimal digits"),
+    ("value: 66528", "value: 1" + "0" * 5000, "write numbers in plain decimal digits"),
+    ("value: 66528", "value: !!int abc", "write numbers in plain decimal digits"),
+    ("value: 66528", "value: !!timestamp 2022-13-45", "not a valid timestamp"),
+    ("    kind: city", "    kind: city # \x0c", "character U+000C is not allowed"),
+    ('    code: "202096"', '    code: "202096\\n"', "municipality code must be six digits"),
+    ("    kind: city", '    kind: "   "', "is not one of"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), HOSTILE_SCALARS, ids=[h[1].strip()[:30] for h in HOSTILE_SCALARS])
+def test_scalars_yaml_would_misread_are_located_errors(data_copy: Path, old: str, new: str, message: str) -> None:
+    line = _edit(data_copy, INA, old, new)
+    problems = _problems(data_copy)
+    assert any(f"{INA}:{line}:" in p and message in p for p in problems), problems
+    assert all(len(p) < 300 + len(str(data_copy)) for p in problems)  # never the whole value
+
+
+def test_a_blank_name_or_quote_is_refused_where_it_stands(data_copy: Path) -> None:
+    line = _edit(data_copy, INA, "    name: {ja: ドローン物流, en: Drone logistics}",
+                 '    name: {ja: ドローン物流, en: "\u3000 "}')
+    problems = _problems(data_copy)
+    assert any(f"{INA}:{line}: initiatives[0].name.en: blank" in p for p in problems), problems
+
+
+def test_one_long_text_aliased_many_times_is_refused_in_bounded_memory(data_copy: Path) -> None:
+    """1 MB of text aliased 2,000 times would be 4 GB to anything that copies the values (error messages did)."""
+    path = data_copy / "cases" / "zz.yaml"
+    path.write_text('p: &p "' + "Q" * 1_000_000 + '"\nstakeholders:\n' +
+                    "".join(f"  - {{id: s{i}, name: {{ja: *p, en: *p}}, type: company}}\n" for i in range(2000)),
+                    encoding="utf-8")
+    problems = _problems(data_copy)
+    assert any("cases/zz.yaml:" in p and "expand to more than" in p and "characters" in p for p in problems), \
+        [p[:200] for p in problems]
+
+
+def test_a_file_of_many_wrong_values_is_told_in_a_page(data_copy: Path) -> None:
+    from kg.schema import MAX_ERRORS
+
+    (data_copy / "cases" / "zz.yaml").write_text("initiatives: [" + ",".join(["1"] * 50_000) + "]", encoding="utf-8")
+    mine = [p for p in _problems(data_copy) if "cases/zz.yaml:" in p]
+    assert len(mine) == MAX_ERRORS + 1 and "more problems in this file" in mine[-1]
+
+
 def test_an_alias_bomb_is_refused_with_its_line_and_no_value_printed(data_copy: Path) -> None:
     bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     bomb += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 9)]
@@ -157,7 +206,8 @@ def test_depth_and_size_limits_hold_with_and_without_anchors(note: str) -> None:
     many = f"note: {note}\nx:\n" + "".join(f"  - {n}\n" for n in range(120))
     with pytest.raises(YamlError, match="more than 100 values") as refused:
         parse_yaml(many, "f.yaml", limits)
-    assert refused.value.loc.file == "f.yaml" and refused.value.loc.line in (1, 2, 3)
+    # located in the list, where the values pass the limit (counted before any is built)
+    assert refused.value.loc.file == "f.yaml" and 4 <= refused.value.loc.line <= 123
 
 
 def test_a_qualified_number_needs_its_qualifier(data_copy: Path, tmp_path: Path) -> None:
@@ -175,10 +225,13 @@ def test_a_qualified_number_needs_its_qualifier(data_copy: Path, tmp_path: Path)
 
 
 def test_duplicate_ids_across_files_name_the_record_not_its_quote(data_copy: Path) -> None:
-    _edit(data_copy, MORI_S, "  - id: mori-s-tea-farm", "  - id: ina-orchard-drones")
+    line = _edit(data_copy, MORI_S, "  - id: mori-s-tea-farm", "  - id: ina-orchard-drones")
+    first = _line((data_copy / INA).read_text(encoding="utf-8"), "  - id: ina-orchard-drones")
     result = check(data_copy)
     dup = [str(p) for p in result.problems if "duplicate initiative id" in str(p)]
-    assert dup and f"{MORI_S}:18: initiatives[0]: duplicate" in dup[0], dup
+    # both at the lines of the ids, not of the records' quotes
+    assert dup and f"{MORI_S}:{line}: initiatives[0]: duplicate" in dup[0], dup
+    assert dup[0].endswith(f"{INA}:{first})"), dup
 
 
 def test_a_negative_population_is_located_in_the_data_not_in_shacl(data_copy: Path) -> None:
@@ -261,3 +314,15 @@ def test_a_key_the_loader_drops_is_reported_as_a_loader_bug(data_copy: Path, mon
     wanted = f"{INA}:{line}: initiatives[0].domains: this key is allowed by the schema but dxkg does not read it " \
              "(report it as a bug)"
     assert any(p.endswith(wanted) for p in problems), problems
+
+
+@pytest.mark.parametrize(("file", "old", "new"), [
+    (FRAMEWORK, "  - {code: A, name:", "  - {code: A, bogus_kee: 1, name:"),  # records named by code
+    (INA, "    kind: city", "\tkind: city"),  # not even YAML (a tab)
+])
+def test_a_refused_file_is_one_problem_not_every_reference_to_it(data_copy: Path, file: str, old: str,
+                                                                  new: str) -> None:
+    """The ids and codes a refused file would define still count: the references to them are not reported."""
+    line = _edit(data_copy, file, old, new)
+    problems = _problems(data_copy)
+    assert len(problems) == 1 and f"{file}:{line}:" in problems[0], problems
