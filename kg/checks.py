@@ -43,20 +43,20 @@ def definitions(ds: m.Dataset) -> list[tuple[str, str, Loc]]:
         ("municipality", ((x.id, x.loc) for x in ds.municipalities)),
         ("municipality code", ((x.code, x.loc.at("code")) for x in ds.municipalities)),
         ("stakeholder", ((s.id, s.loc) for s in ds.stakeholders)),
-        ("resource", ((r.id, _owner(r.evidence.loc)) for r in ds.resources)),
-        ("risk", ((r.id, _owner(r.evidence.loc)) for p in ds.plans for r in p.risks)),
-        ("KPI", ((k.id, _owner(k.evidence.loc)) for p in ds.plans for k in p.kpis)),
-        ("budget item", ((b.id, _owner(b.evidence.loc)) for p in ds.plans for b in p.budget)),
-        ("initiative", ((i.id, _owner(i.evidence.loc)) for i in ds.initiatives)),
-        ("practice", ((p.id, _owner(p.evidence.loc)) for p in practices)),
-        ("outcome", ((o.id, _owner(o.evidence.loc)) for o in outcomes)),
-        ("plan", ((p.id, _owner(p.evidence.loc)) for p in ds.plans)),
-        ("measure", ((x.id, _owner(x.evidence.loc)) for x in measures)),
-        ("pitfall/countermeasure", ((g.id, _owner(g.evidence.loc)) for g in guidance)),
-        ("factor", ((f.code, _owner(f.evidence.loc)) for f in ds.factors)),
-        ("driver", ((d.code, _owner(d.evidence.loc)) for d in ds.drivers)),
-        ("principle", ((p.code, _owner(p.evidence.loc)) for p in ds.principles)),
-        ("value category", ((v.id, _owner(v.evidence.loc)) for v in ds.value_categories)),
+        ("resource", ((r.id, _owner(r.evidence)) for r in ds.resources)),
+        ("risk", ((r.id, _owner(r.evidence)) for p in ds.plans for r in p.risks)),
+        ("KPI", ((k.id, _owner(k.evidence)) for p in ds.plans for k in p.kpis)),
+        ("budget item", ((b.id, _owner(b.evidence)) for p in ds.plans for b in p.budget)),
+        ("initiative", ((i.id, _owner(i.evidence)) for i in ds.initiatives)),
+        ("practice", ((p.id, _owner(p.evidence)) for p in practices)),
+        ("outcome", ((o.id, _owner(o.evidence)) for o in outcomes)),
+        ("plan", ((p.id, _owner(p.evidence)) for p in ds.plans)),
+        ("measure", ((x.id, _owner(x.evidence)) for x in measures)),
+        ("pitfall/countermeasure", ((g.id, _owner(g.evidence)) for g in guidance)),
+        ("factor", ((f.code, _owner(f.evidence)) for f in ds.factors)),
+        ("driver", ((d.code, _owner(d.evidence)) for d in ds.drivers)),
+        ("principle", ((p.code, _owner(p.evidence)) for p in ds.principles)),
+        ("value category", ((v.id, _owner(v.evidence)) for v in ds.value_categories)),
     ]
     for scheme in m.VOCAB_SCHEMES:
         groups.append((scheme, [(v.id, v.loc) for v in ds.vocab if v.scheme == scheme]))
@@ -71,9 +71,9 @@ def check_unique(ds: m.Dataset) -> list[Problem]:
     return [p for kind, items in by_kind.items() for p in _duplicates(kind, items)]
 
 
-def _owner(loc: Loc) -> Loc:
-    """The location of the record an evidence location (…quote) belongs to."""
-    return Loc(loc.file, loc.line, loc.field.removesuffix(".quote"))
+def _owner(ev: m.Evidence) -> Loc:
+    """The location of the record a piece of evidence belongs to: at its id's line when it has one."""
+    return Loc(ev.loc.file, ev.owner_line or ev.loc.line, ev.loc.field.removesuffix(".quote"))
 
 
 # The kinds a reference can name, each with the kind of definition that satisfies it.
@@ -101,20 +101,20 @@ def references(ds: m.Dataset) -> list[tuple[str, str, Loc, str]]:
             out.append((kind, ref, loc, field))
 
     for ev in ds.evidence():
-        need("source", ev.source, _owner(ev.loc), "source")
+        need("source", ev.source, _owner(ev), "source")
     for x in ds.municipalities:
         need("prefecture", x.prefecture, x.loc, "prefecture")
     for s in ds.stakeholders:
         need("stakeholder_types", s.type, s.loc, "type")
         need("municipality", s.municipality, s.loc, "municipality")
     for r in ds.resources:
-        loc = _owner(r.evidence.loc)
+        loc = _owner(r.evidence)
         need("resource_kinds", r.kind, loc, "kind")
         need("stakeholder", r.provider, loc, "provider")
     for i in ds.initiatives:
-        loc = _owner(i.evidence.loc)
+        loc = _owner(i.evidence)
         for link in i.resources:
-            need("resource", link.resource, _owner(link.evidence.loc), "resource")
+            need("resource", link.resource, _owner(link.evidence), "resource")
         for ref in i.municipalities:
             need("municipality", ref, loc, "municipalities")
         need("prefecture", i.prefecture, loc, "prefecture")
@@ -123,27 +123,27 @@ def references(ds: m.Dataset) -> list[tuple[str, str, Loc, str]]:
         for ref in i.technologies:
             need("technologies", ref, loc, "technologies")
         for p in i.participations:
-            need("stakeholder", p.stakeholder, _owner(p.evidence.loc), "stakeholder")
+            need("stakeholder", p.stakeholder, _owner(p.evidence), "stakeholder")
         for pr in i.practices:
             for t in pr.tags:
                 need(t.scheme, t.code, t.loc, "code")
     for plan in ds.plans:
-        need("municipality", plan.municipality, _owner(plan.evidence.loc), "municipality")
+        need("municipality", plan.municipality, _owner(plan.evidence), "municipality")
         for kpi in plan.kpis:
             if kpi.measure is not None:
-                need(PLAN_MEASURE, f"{plan.id}/{kpi.measure}", _owner(kpi.evidence.loc), "measure")
+                need(PLAN_MEASURE, f"{plan.id}/{kpi.measure}", _owner(kpi.evidence), "measure")
         for me in plan.measures:
             for ref in me.domains:
-                need("domains", ref, _owner(me.evidence.loc), "domains")
+                need("domains", ref, _owner(me.evidence), "domains")
             for ref in me.technologies:
-                need("technologies", ref, _owner(me.evidence.loc), "technologies")
+                need("technologies", ref, _owner(me.evidence), "technologies")
             for t in me.tags:
                 need(t.scheme, t.code, t.loc, "code")
     for principle in ds.principles:
         for t in principle.related:
             need(t.scheme, t.code, t.loc, "code")
     for d in ds.drivers:
-        need("value category", d.value_category, _owner(d.evidence.loc), "value_category")
+        need("value category", d.value_category, _owner(d.evidence), "value_category")
     return out
 
 

@@ -8,6 +8,7 @@ reported rather than dropped, so no fact can vanish between the YAML and the gra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -90,7 +91,9 @@ class _Converter:
     def evidence(d: LineDict, loc: Loc, parent_source: str | None) -> m.Evidence:
         source = d.get("source") or parent_source
         assert source is not None, "the schema requires a source where none is inherited"
-        return m.Evidence(str(source), str(d["quote"]).strip(), loc.at("quote", d.line_of("quote")))
+        key = "id" if "id" in d else "code" if "code" in d else None  # membership reads no key
+        return m.Evidence(str(source), str(d["quote"]).strip(), loc.at("quote", d.line_of("quote")),
+                          d.line_of(key) if key is not None else 0)
 
     def description(self, d: LineDict, loc: Loc, source: str) -> tuple[m.Text | None, list[m.Evidence]]:
         """A description and the evidence of the facts it states beyond the record's own quote."""
@@ -332,14 +335,17 @@ def declared_ids(data: bytes, display: str, limits: Limits | None = None) -> lis
     reported too; those are the same mistake seen twice, and the curator should see only its cause."""
     try:
         doc = parse_yaml(decode(data, display), display, limits or Limits())
-    except YamlError:
-        return []
+    except YamlError:  # not even YAML: what looks like an id or a code is taken for one
+        text = data.decode("utf-8", errors="replace")
+        return sorted(set(re.findall(r"(?<![\w-])(?:id|code)\s*:\s*[\"']?([\w.-]{1,200})", text)))
     found, stack = set(), [doc]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if isinstance(node.get("id"), str):
-                found.add(node["id"])
+            for key in ("id", "code"):  # the framework's factors, drivers and principles are named by code
+                value = node.get(key)
+                if isinstance(value, (str, int)) and not isinstance(value, bool):
+                    found.add(str(value))
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)

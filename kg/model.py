@@ -32,6 +32,7 @@ class Evidence:
     source: str
     quote: str
     loc: Loc
+    owner_line: int = field(default=0, compare=False)  # the line of its record's id (or code), when it has one
 
 
 @dataclass
