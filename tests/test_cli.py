@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from kg.cli import cli
 from kg.query import saved_queries
-from tests.conftest import FX_INITIATIVES, INA, MORI_HOKKAIDO, MORI_SHIZUOKA
+from tests.conftest import FIXTURE_DATA, FX_INITIATIVES, INA, MORI_HOKKAIDO, MORI_SHIZUOKA
 
 
 def _run(*args: str):
@@ -149,3 +149,22 @@ def test_python_dash_m_kg_help() -> None:
     assert result.returncode == 0
     for name in ("build", "validate", "query", "export", "show"):
         assert name in result.stdout
+
+
+def test_what_no_command_expected_exits_2_with_a_message_not_1(tmp_path: Path,
+                                                               fixture_build: tuple[Path, object]) -> None:
+    """Exit status 1 says the data or input is invalid; a folder where a file should be, or an output that
+    refuses writes, is an error (2), told in a line rather than a traceback."""
+    def dxkg(*args: str, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kg", *args], stdout=stdout, stderr=subprocess.PIPE,
+                              text=True, check=False)  # type: ignore[call-overload, no-any-return]
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = dxkg("build", "-q", "--data", str(FIXTURE_DATA), "--no-sources", "--build-dir", str(blocker / "out"))
+    assert result.returncode == 2 and "dxkg: error:" in result.stderr and "Traceback" not in result.stderr
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:  # noqa: PTH123 - a device, not a path we own
+            result = dxkg("export", "--build-dir", str(fixture_build[0]), stdout=full)
+        assert result.returncode == 2 and "No space left" in result.stderr and "Traceback" not in result.stderr
+    assert dxkg("no-such-command").returncode == 2

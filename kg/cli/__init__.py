@@ -49,4 +49,40 @@ for module in (build, validate, query, export, show, synth, push, cooccur, simil
 
 
 def main() -> None:
-    cli(prog_name="dxkg")
+    """Run the command line; what no command expected still ends with a message and exit status 2, never as
+    exit status 1, which says the data or the input is invalid."""
+    import sys
+
+    try:
+        cli(prog_name="dxkg", standalone_mode=False)
+    except SystemExit as done:  # a command's own exit status (kg.cli.common.fail)
+        status = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+    except click.exceptions.Exit as done:  # --help, --version
+        status = done.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        status = 1
+    except click.ClickException as exc:  # usage errors: click's own message and status (2)
+        exc.show()
+        status = exc.exit_code
+    except OSError as exc:  # a full disk, a folder where a file should be, an output that refuses writes
+        click.echo(f"dxkg: error: {exc}", err=True)
+        status = 2
+    except Exception:  # a bug: its traceback, to report
+        import traceback
+
+        traceback.print_exc()
+        click.echo("dxkg: internal error (a bug in dxkg: please report it with the lines above)", err=True)
+        status = 2
+    else:
+        status = 0
+    try:
+        sys.stdout.flush()  # an output that refuses writes (a full disk) is an error, not a silent loss
+    except BrokenPipeError:  # the reader stopped (`| head`): nothing lost that anyone wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        click.echo(f"dxkg: error: cannot write the output: {exc}", err=True)
+        status = 2
+    sys.exit(status)
