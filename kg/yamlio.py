@@ -117,13 +117,26 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     """SafeLoader with libyaml's C parser when present: ~5× faster on national-scale data, same marks."""
 
 
+_BREAKS = re.compile(rb"\r\n|\r|\n")
+# Characters YAML counts as line breaks and editors do not (they show none): every later line number would be
+# off by one for each.
+_HIDDEN_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
 def decode(data: bytes, name: str) -> str:
-    """UTF-8 text, or YamlError at the line of the first byte that is not UTF-8."""
+    """UTF-8 text, or YamlError at the line of the first byte that is not UTF-8, or of a line break only YAML
+    sees (U+2028, U+2029, NEL). Lines are counted as editors count them (LF, CRLF or CR alone)."""
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = len(_BREAKS.findall(data, 0, exc.start)) + 1
         raise YamlError(Loc(name, line), f"not UTF-8 text (byte 0x{data[exc.start]:02x}: {exc.reason})") from exc
+    hidden = _HIDDEN_BREAKS.search(text)
+    if hidden is not None:
+        line = len(_BREAKS.findall(text[: hidden.start()].encode("utf-8"))) + 1
+        raise YamlError(Loc(name, line), f"character U+{ord(hidden.group()):04X} (a line break YAML counts and "
+                                         "editors do not show): remove it")
+    return text
 
 
 def read_yaml(path: Path, display: str | None = None, limits: Limits = Limits()) -> Any:

@@ -326,3 +326,17 @@ def test_a_refused_file_is_one_problem_not_every_reference_to_it(data_copy: Path
     line = _edit(data_copy, file, old, new)
     problems = _problems(data_copy)
     assert len(problems) == 1 and f"{file}:{line}:" in problems[0], problems
+
+
+@pytest.mark.parametrize(("data", "line", "message"), [
+    (b"a: 1\rb: 2\rc: \xff\r", 3, "not UTF-8 text"),  # lines ended by CR alone, as old Mac editors wrote them
+    ("a: 1\nb: \"x\u2028y\"\nc: 3\n".encode(), 2, r"U\+2028"),  # YAML would count a line editors do not show
+])
+def test_lines_are_counted_as_editors_count_them(tmp_path: Path, data: bytes, line: int, message: str) -> None:
+    from kg.yamlio import read_yaml
+
+    path = tmp_path / "f.yaml"
+    path.write_bytes(data)
+    with pytest.raises(YamlError, match=message) as refused:
+        read_yaml(path, "f.yaml")
+    assert refused.value.loc.line == line
