@@ -88,6 +88,8 @@ WRONG = [
      "municipalities[0].figures[0].date", "is not a real date"),
     ("value: 66528", "value: -66528", "municipalities[0].figures[0].value", "must be 0 or more, got -66528"),
     ("value: 66528", "value: 66528.5", "municipalities[0].figures[0].value", "expected a whole number"),
+    ("value: 120, unit: persons", "value: -120, unit: persons", "initiatives[0].outcomes[0].value",
+     "must be 0 or more, got -120"),
     ("value: 120, unit: persons", "value: many, unit: persons", "initiatives[0].outcomes[0].value",
      "expected a number, got text ('many')"),
     ("    domains: [logistics]", "    domains: [Logistics]", "initiatives[0].domains",
