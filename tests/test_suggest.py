@@ -330,3 +330,21 @@ def test_suggestions_are_fitted_on_the_sentences_around_the_quotes(tmp_path: Pat
     quotes_only = Suggester.fit(ts, sources=tmp_path)  # an empty folder: every example is its quote
     assert set(with_sources.thresholds) == {"factor", "driver", "principle"}
     assert not np.allclose(with_sources.fit_info.weights, quotes_only.fit_info.weights)
+
+
+def test_terms_learnt_beforehand_by_two_processes_are_the_tokeniser_s_and_are_counted_once() -> None:
+    """The analysis index tokenises its texts beforehand, half of them in a second process; what `terms`
+    answers after must be what the tokeniser says, and each text counted as tokenised once."""
+    from kg.parallel import MIN_ITEMS
+    from kg.text.tokens import TermMemo, Tokeniser
+
+    texts = [f"{n}件目の住民票をスマート窓口で発行した。Residents used kiosk {n} twice." for n in range(MIN_ITEMS * 2)]
+    memo = TermMemo()
+    memo.learn(texts + texts[:5])  # a text asked twice is tokenised once
+    assert memo.made == len(texts)
+    direct = Tokeniser()
+    assert [memo.terms(t) for t in texts] == [direct.terms(t) for t in texts]
+    assert memo.made == len(texts)  # nothing tokenised again when asked
+    memo.learn(texts)
+    assert memo.made == len(texts)
+    assert "窓口" in memo.terms(texts[0]) and "resident" in memo.terms(texts[0])

@@ -136,6 +136,25 @@ def _collections_but_init(ex: Extract) -> dict[str, list[tuple[str, list[str]]]]
     }
 
 
+def _documents(ex: Extract) -> tuple[dict[str, list[tuple[str, list[str]]]], list[InitiativeRow],
+                                      list[list[str]], list[list[str]]]:
+    """What build_words tokenises: the collections but the initiatives; and the initiatives, each one's own
+    texts and its outcomes' (an initiative's document as initiative_texts makes it, see _init_rows: its
+    practices' terms are those of the practice collection)."""
+    shared = _shared_quotes(ex)
+    inits = [ex.initiatives[k] for k in sorted(ex.initiatives)]
+    return (_collections_but_init(ex), inits, [initiative_own_texts(i, shared) for i in inits],
+            [[x for o in i.outcomes for x in _both(o.indicator)] for i in inits])
+
+
+def word_texts(ex: Extract) -> list[str]:
+    """Every text build_words asks the terms of, as it asks (so that they can be tokenised beforehand, by
+    two processes: kg.text.tokens.TermMemo.learn)."""
+    docs, _, own, outcomes = _documents(ex)
+    groups = [texts for c in docs for _, texts in docs[c]] + own + outcomes
+    return [_joined(texts) for texts in groups if texts]
+
+
 def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
     """The word arrays of the analysis index: vocabulary, idf, and per collection its ids and rows."""
     import numpy as np
@@ -144,17 +163,10 @@ def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
         from kg.text.tokens import Tokeniser
 
         tokeniser = Tokeniser()
-    docs = _collections_but_init(ex)
+    docs, inits, own_texts, outcome_texts = _documents(ex)
     terms = {c: [_terms(tokeniser, texts) for _, texts in docs[c]] for c in docs}
-    # An initiative's document as initiative_texts makes it (see _init_rows): its own texts and its
-    # outcomes' are tokenised here, its practices were above.
-    shared = _shared_quotes(ex)
-    inits = [ex.initiatives[k] for k in sorted(ex.initiatives)]
-    own: list[list[str]] = []
-    outcomes: list[list[str]] = []
-    for i in inits:
-        own.append(_terms(tokeniser, initiative_own_texts(i, shared)))
-        outcomes.append(_terms(tokeniser, [x for o in i.outcomes for x in _both(o.indicator)]))
+    own = [_terms(tokeniser, texts) for texts in own_texts]
+    outcomes = [_terms(tokeniser, texts) for texts in outcome_texts]
     vocab = sorted(set().union(*(doc for c in docs for doc in terms[c]), *own, *outcomes))
     at = {t: k for k, t in enumerate(vocab)}
     csr = {c: _csr(len(terms[c]), *_occurrences(terms[c], at), len(vocab)) for c in docs}
@@ -256,7 +268,11 @@ def speaks_to(index: Index, name_words: set[int], doc_words: set[int], telling: 
 
 
 def _terms(tokeniser: Terms, texts: list[str]) -> list[str]:
-    return tokeniser.terms("\n".join(texts)) if texts else []
+    return tokeniser.terms(_joined(texts)) if texts else []
+
+
+def _joined(texts: list[str]) -> str:
+    return "\n".join(texts)
 
 
 @dataclass

@@ -151,6 +151,12 @@ def terms_version() -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def _key(text: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
 class TermMemo:
     """Terms of texts, remembered by each text's digest: a rebuild after an edit tokenises only the texts
     that are new (tokenising is most of the time the analysis index takes at national scale).
@@ -165,10 +171,23 @@ class TermMemo:
         self.made = 0  # texts tokenised in this run
         self._tokeniser = tokeniser
 
-    def terms(self, text: str) -> list[str]:
-        import hashlib
+    def learn(self, texts: list[str]) -> None:
+        """Tokenise beforehand those of `texts` not known yet, half of them by a second process when there
+        are many (kg.parallel.split_map): `terms` then finds them, as if it had made them itself."""
+        from kg.parallel import split_map
 
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        todo = {key: text for key, text in ((_key(t), t) for t in texts)
+                if key not in self.used and key not in self.known}
+        if not todo:
+            return
+        if self._tokeniser is None:
+            self._tokeniser = Tokeniser()
+        made = split_map(self._tokeniser.terms, list(todo.values()))
+        self.known.update(zip(todo, made, strict=True))
+        self.made += len(made)
+
+    def terms(self, text: str) -> list[str]:
+        key = _key(text)
         found = self.used.get(key)
         if found is None:
             found = self.known.get(key)
