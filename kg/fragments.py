@@ -102,40 +102,56 @@ class Assembled:
     triples: int
 
 
+class Assembly:
+    """The whole graph's documents from its fragments, each made when asked for (`document`): a build makes
+    its N-Triples first, which its store and SHACL need, and the other formats while they work."""
+
+    def __init__(self, fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS):
+        self.fragments = fragments
+        self.formats = [f for f in FORMATS if f in formats or f == "nt"]
+        keyed = [(s, f, i) for f, frag in enumerate(fragments) for i, s in enumerate(frag.subjects)]
+        keyed.sort(key=lambda k: k[0])
+        # The document in pieces: runs of blocks [first, last] that follow one another in fragment f, or a
+        # shared subject's blocks written again.
+        self.pieces: list[tuple[int, int, int] | Fragment] = []
+        pieces = self.pieces
+        n = 0
+        while n < len(keyed):
+            subject, f, i = keyed[n]
+            m = n + 1
+            while m < len(keyed) and keyed[m][0] == subject:
+                m += 1
+            if m - n == 1:
+                last = pieces[-1] if pieces else None
+                if isinstance(last, tuple) and last[0] == f and last[2] == i - 1:
+                    pieces[-1] = (f, last[1], i)
+                else:
+                    pieces.append((f, i, i))
+            else:  # shared by several fragments: unite its lines and write its blocks again
+                lines = {line for _, f2, i2 in keyed[n:m]
+                         for line in bytes(fragments[f2].blocks("nt", i2, i2)).decode("utf-8").split("\n") if line}
+                pieces.append(make(lines, self.formats))
+            n = m
+
+    def document(self, fmt: str) -> bytes:
+        """The whole document in `fmt`, byte for byte what one fragment of all the lines gives."""
+        if fmt not in self.formats:
+            raise ValueError(f"{fmt}: not a format of these fragments ({', '.join(self.formats)})")
+        body = b"".join(_slices(self.fragments, self.pieces, fmt))
+        if fmt == "nt":
+            return body
+        join, prefixes = {"ttl": (writers.turtle_join, TTL_PREFIXES),
+                          "jsonld": (writers.jsonld_join, GRAPH_PREFIXES)}[fmt]
+        # one block of every subject, less the last separator
+        return join([memoryview(body)[:-len(SEPARATORS[fmt])]] if body else [], prefixes)
+
+
 def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) -> Assembled:
     """The whole graph in `formats` (every one unless told) from its fragments, byte for byte what one fragment
     of all its lines gives; the fragments must hold those formats."""
-    keyed = [(s, f, i) for f, frag in enumerate(fragments) for i, s in enumerate(frag.subjects)]
-    keyed.sort(key=lambda k: k[0])
-    formats = [f for f in FORMATS if f in formats or f == "nt"]
-    # The document in pieces: runs of blocks [first, last] that follow one another in fragment f, or a
-    # shared subject's blocks written again.
-    pieces: list[tuple[int, int, int] | Fragment] = []
-    n = 0
-    while n < len(keyed):
-        subject, f, i = keyed[n]
-        m = n + 1
-        while m < len(keyed) and keyed[m][0] == subject:
-            m += 1
-        if m - n == 1:
-            last = pieces[-1] if pieces else None
-            if isinstance(last, tuple) and last[0] == f and last[2] == i - 1:
-                pieces[-1] = (f, last[1], i)
-            else:
-                pieces.append((f, i, i))
-        else:  # shared by several fragments: unite its lines and write its blocks again
-            lines = {line for _, f2, i2 in keyed[n:m]
-                     for line in bytes(fragments[f2].blocks("nt", i2, i2)).decode("utf-8").split("\n") if line}
-            pieces.append(make(lines, formats))
-        n = m
-    body = {fmt: b"".join(_slices(fragments, pieces, fmt)) for fmt in formats}
-    nt = body["nt"]
-    files = {"nt": nt}
-    for fmt, join, prefixes in (("ttl", writers.turtle_join, TTL_PREFIXES),
-                                ("jsonld", writers.jsonld_join, GRAPH_PREFIXES)):
-        if fmt in formats:  # one block of every subject, less the last separator
-            files[fmt] = join([memoryview(body[fmt])[:-len(SEPARATORS[fmt])]] if body[fmt] else [], prefixes)
-    return Assembled(files, nt.count(b"\n"))
+    made = Assembly(fragments, formats)
+    files = {fmt: made.document(fmt) for fmt in made.formats}
+    return Assembled(files, files["nt"].count(b"\n"))
 
 
 def _slices(fragments: Sequence[Fragment], pieces: list[tuple[int, int, int] | Fragment],
