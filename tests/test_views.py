@@ -95,6 +95,21 @@ def test_the_cooccurrence_view_names_what_it_counted(fixture_build, tmp_path: Pa
     assert "initiatives carrying the driver" in data["view"]["encoding"][0]["en"]
 
 
+def test_the_cooccurrence_view_opens_on_one_ring_with_room_for_each_label(fixture_build, tmp_path: Path) -> None:
+    """Laid out by force, the drivers' long names were drawn over one another; on one fixed ring each
+    label has its neighbours at least a two-line label's width away, each community's drivers together."""
+    import math
+
+    _, _, data = view(fixture_build[0], tmp_path / "c.html", "cooccurrence")
+    pos = data["view"]["positions"]
+    drivers = [n["id"] for n in data["nodes"] if n["kind"] == "Driver"]
+    assert drivers and set(pos) == set(drivers)
+    gaps = [math.dist(pos[a], pos[b]) for a in pos for b in pos if a < b]
+    assert min(gaps) > 150
+    radii = {round(math.hypot(x / 1.75, y)) for x, y in pos.values()}  # one ellipse (a = 1.75 b)
+    assert len(radii) == 1
+
+
 def test_page_is_self_contained_and_escapes_hostile_text(fixture_build, tmp_path: Path) -> None:
     out = tmp_path / "mori.html"
     code, _, data = view(fixture_build[0], out, "municipality", MORI_HOKKAIDO, "--depth", "2")

@@ -500,6 +500,10 @@ def cooccurrence(snap: Snapshot, graph: Any, lang: str = "ja", width_by: str = "
             info.append([both("説明", "note"), str(d["note"])])
         view.edges.append({"from": ids[a], "to": ids[b], "rel": "cooccurs", "n": d["weight"],
                            "width": round(1 + 2 * math.sqrt(value), 2), "arrows": False, "info": info})
+    # One ring, each community's drivers side by side (then by code), wide enough for two-line labels: the
+    # force layout piled labels on one another, and twelve nodes have no hierarchy for rings to show.
+    ring = [ids[key] for key, _ in sorted(graph.nodes(data=True), key=lambda kd: (kd[1]["community"], kd[1]["code"]))]
+    view.positions = rings([ring], spacing=190)
     view.kind_legend = False
     communities = sorted({d["community"] for _, d in graph.nodes(data=True)})
     view.extra_legend = [(both(f"コミュニティ{k}", f"community {k}"),
