@@ -6,6 +6,7 @@ Time bounds on hostile input are measured in bench/hostile_input.py, not asserte
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,33 @@ def test_lines_are_counted_as_editors_count_them(tmp_path: Path, data: bytes, li
     with pytest.raises(YamlError, match=message) as refused:
         read_yaml(path, "f.yaml")
     assert refused.value.loc.line == line
+
+
+def test_every_mapping_in_the_fixture_refuses_an_unknown_key() -> None:
+    """Not only the kinds listed above: each of the fixture's mappings, whatever record it is, given a key the
+    schema does not know, is refused with the key's field path (no kind of record lets a typo through)."""
+    from kg.schema import problems
+    from kg.yamlio import LineDict, LineList
+    from tests.conftest import FIXTURE_DATA
+
+    def mappings(node: object, field: str) -> list[str]:
+        if isinstance(node, LineDict):
+            return [field] + [f for k, v in dict.items(node) for f in mappings(v, f"{field}.{k}" if field else str(k))]
+        if isinstance(node, LineList):
+            return [f for i, v in enumerate(node) for f in mappings(v, f"{field}[{i}]")]
+        return []
+
+    checked = 0
+    for path in sorted(FIXTURE_DATA.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        for field in mappings(parse_yaml(text, path.name), ""):
+            doc = parse_yaml(text, path.name)
+            node = doc
+            for step in re.findall(r"[^.\[\]]+|\[\d+\]", field):
+                node = node[int(step[1:-1])] if step.startswith("[") else node[step]
+            dict.__setitem__(node, "zzqx", 1)
+            node.key_lines["zzqx"] = node.line
+            found = [p for p in problems(doc, path.name) if "unknown key 'zzqx'" in p.message]
+            assert [p.loc.field for p in found] == [f"{field}.zzqx" if field else "zzqx"], (path.name, field)
+            checked += 1
+    assert checked > 100
