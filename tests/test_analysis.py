@@ -96,9 +96,14 @@ def test_odds_ratio_and_its_interval():
 
 
 def test_explicit_only_drops_inferred_tags(fx):
-    rows = cooccurrence(fx, level="practice", explicit_only=True).pairs
+    result = cooccurrence(fx, level="practice", explicit_only=True)
+    rows = result.pairs
     assert [(r.a, r.b) for r in rows] == [("driver:1", "driver:3")]
-    assert (rows[0].count_a, rows[0].count_b) == (2, 2) and rows[0].lift == pytest.approx(1.5)
+    # Only the four practices with an explicit driver tag are counted (one carries drivers 1 and 3): the two
+    # others were not observed for drivers once inferred tags are set aside, and are not counted as absent.
+    assert (result.n, result.untagged) == (4, 2)
+    assert (rows[0].count, rows[0].count_a, rows[0].count_b) == (1, 2, 2)
+    assert rows[0].lift == pytest.approx(1 * 4 / (2 * 2))
 
 
 def test_initiative_level_is_the_default_and_factor_driver(fx):
@@ -257,7 +262,7 @@ def test_cli_formats(fixture_build):
     assert res.exit_code == 0
     assert res.stdout.splitlines()[0].startswith("a,b,a_label,b_label,count")
     assert res.stdout.splitlines()[1].startswith("driver:1,driver:4,")
-    assert res.stderr.startswith("集計単位: 取組（6件）; 計上した出典: fx_report")
+    assert res.stderr.startswith("集計単位: 取組（ドライバーのタグがある6件）; 計上した出典: fx_report")
     res = _run(out, "similar", "mori-h-smart-farm", "--top", "2", "--format", "json")
     got = json.loads(res.stdout)
     assert [m["id"] for m in got["matches"]] == ["mori-s-tea-farm", "ina-orchard-drones"]

@@ -79,7 +79,7 @@ class Cooccurrence:
 
     kind: str
     level: str
-    n: int  # units in scope
+    n: int  # units counted: those in scope that carry a code of each scheme paired
     pairs: list[Pair]  # after --min-count and --top
     tested: int  # pairs in the multiple-testing family (every pair of the kind)
     shown_of: int  # pairs left after --min-count, before --top
@@ -87,6 +87,7 @@ class Cooccurrence:
     left_out: list[str]  # ids of the sources left out by the reliability filter
     filters: dict[str, Any] = field(default_factory=dict)
     why_empty: str = ""  # when no pair is left: why, in the chosen language
+    untagged: int = 0  # units in scope left out for carrying no code of a scheme paired (not observed there)
     method: str = ("odds ratio: conditional MLE with exact 95% CI (as R fisher.test) up to n=2000, else sample "
                    "OR with Woolf 95% CI; p: Fisher's exact, two-sided; q: Benjamini-Hochberg FDR over all pairs "
                    "tested")
@@ -258,7 +259,9 @@ def cooccurrence(graph: Adapter, kind: str = "driver", level: str = "initiative"
 
     kind: driver × driver, factor × factor, or factor × driver; level: counted per initiative (the
     default: an initiative carries every code of its practices, and per practice nearly every pair
-    occurs once or twice) or per practice. `n` counts every unit in scope.
+    occurs once or twice) or per practice. `n` counts the units in scope that carry a code of each scheme
+    paired: a unit no source tagged with any driver was not observed for drivers (a council report names
+    no driver), and counting it as carrying neither of a pair made pairs look significant that are not.
     """
     import numpy as np
     from scipy.stats import false_discovery_control
@@ -273,9 +276,11 @@ def cooccurrence(graph: Adapter, kind: str = "driver", level: str = "initiative"
     if not len(ix["init_id"]):
         raise AnalysisError("the graph holds no initiatives: build it from data with cases first")
     sc = scope(graph, level, explicit_only, domain, prefecture, min_reliability, include_suggested)
-    n = sc.n
     sa, sb = ("factor", "driver") if kind == "factor-driver" else (kind, kind)
     ma, mb = incidence(sc, sa), incidence(sc, sb)
+    observed = (ma.sum(axis=1) > 0) & (mb.sum(axis=1) > 0)
+    ma, mb = ma[observed], mb[observed]
+    n = int(observed.sum())
     joint = np.rint(ma.T @ mb).astype(np.int64)  # BLAS on 0/1 floats: exact counts
     ca, cb = ma.sum(axis=0).astype(np.int64), mb.sum(axis=0).astype(np.int64)
     codes_a, codes_b = sc.codes[sa], sc.codes[sb]
@@ -304,9 +309,9 @@ def cooccurrence(graph: Adapter, kind: str = "driver", level: str = "initiative"
     result = Cooccurrence(kind, level, n, out[:top] if top else out, len(family), len(out), sc.sources, sc.left_out,
                           {"explicit_only": explicit_only, "domain": domain, "prefecture": prefecture,
                            "min_count": min_count, "min_reliability": min_reliability,
-                           "include_suggested": include_suggested})
+                           "include_suggested": include_suggested}, untagged=sc.n - n)
     if not out:
-        result.why_empty = why_empty(n, len(sc.rows), min_count, lang)
+        result.why_empty = why_empty(sc.n, len(sc.rows), min_count, lang)
     return result
 
 

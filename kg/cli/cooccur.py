@@ -132,12 +132,18 @@ def _meta(result: Any, lang: str) -> str:
     from kg.analysis.cooccur import UNIT_NAMES
 
     units = UNIT_NAMES[result.level]
+    schemes = {"driver": ("ドライバー", "driver"), "factor": ("成功要因", "factor"),
+               "factor-driver": ("成功要因とドライバー", "factor and driver")}[result.kind]
     if lang == "ja":
-        text = f"集計単位: {units[0]}（{result.n}件）; 計上した出典: {', '.join(result.sources) or 'なし'}"
+        text = f"集計単位: {units[0]}（{schemes[0]}のタグがある{result.n}件"
+        text += f"、タグのない{result.untagged}件は数えない）" if result.untagged else "）"
+        text += f"; 計上した出典: {', '.join(result.sources) or 'なし'}"
         if result.left_out:
             text += f"; 除外: {', '.join(result.left_out)}（--min-reliability secondary で含める）"
         return text + f"; q値はBenjamini–Hochberg法（{result.tested}組を同時に検定）"
-    text = f"counted per {result.level}: {result.n} {units[1]}; sources counted: {', '.join(result.sources) or 'none'}"
+    text = f"counted per {result.level}: the {result.n} {units[1]} carrying a {schemes[1]} tag"
+    text += f" ({result.untagged} with none not counted)" if result.untagged else ""
+    text += f"; sources counted: {', '.join(result.sources) or 'none'}"
     if result.left_out:
         text += f"; left out: {', '.join(result.left_out)} (include with --min-reliability secondary)"
     return text + f"; q = Benjamini-Hochberg over the {result.tested} pairs tested"
