@@ -130,17 +130,19 @@ class Resolver:
                 raise NotFound(f"{q!r} is a {self.by_iri[iri].kind}, not a {what}")
         nq, lq = normalise(q), _loose(normalise(q))
         words = nq.split()
-        levels: list[list[Name]] = [[], [], [], []]
+        levels: list[list[Name]] = [[], [], [], [], []]
         for n in pool:
             names = [normalise(x) for x in (n.ja, n.en, *n.alt) if x]
             if q in n.keys or nq in (normalise(k) for k in n.keys):
                 levels[0].append(n)
-            elif nq in names:
+            elif q == n.iri.rsplit("/", 1)[-1]:  # the last step of its id path: a municipality's code (013439)
                 levels[1].append(n)
-            elif lq and lq in {_loose(x) for x in names}:
+            elif nq in names:
                 levels[2].append(n)
-            elif words and all(any(w in h for h in names + [normalise(c) for c in n.context]) for w in words):
+            elif lq and lq in {_loose(x) for x in names}:
                 levels[3].append(n)
+            elif words and all(any(w in h for h in names + [normalise(c) for c in n.context]) for w in words):
+                levels[4].append(n)
         for level in levels:
             if len(level) == 1:
                 return level[0]

@@ -86,7 +86,12 @@ def resolve_query(arg: str, min_reliability: str = "primary") -> tuple[str, str 
         path = Path(arg)
         if not path.is_file():
             raise QueryError(f"query file not found: {arg}")
-        return path.read_text(encoding="utf-8"), None
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise QueryError(f"{arg}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     if re.fullmatch(r"[A-Za-z0-9_-]+", arg):
         import difflib
 

@@ -40,6 +40,17 @@ class RemoteUnreachable(RemoteError):
     """The store could not be reached at all (exit status 2)."""
 
 
+def http_url(url: str) -> str:
+    """`url` when it is an http(s) URL with a host; else RemoteUnreachable (exit status 2). urllib would
+    also open file:// and other schemes, and a store is reached over HTTP only."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RemoteUnreachable(f"{url!r} is not an http:// or https:// URL of a SPARQL store")
+    return url
+
+
 @dataclass(frozen=True)
 class Auth:
     user: str
@@ -81,6 +92,7 @@ class _Client:
     its 401) would otherwise break a large PUT, and each chunk would travel twice."""
 
     def __init__(self, auth: Auth | None, url: str, timeout: float) -> None:
+        http_url(url)
         self.auth, self.timeout = auth, timeout
         self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         handlers: list[urllib.request.BaseHandler] = []
@@ -286,6 +298,7 @@ def with_prefixes(text: str) -> str:
 def query(endpoint: str, text: str, auth: Auth | None = None, graph: str | None = None,
           timeout: float = DEFAULT_TIMEOUT) -> Result:
     """Run a query at a SPARQL 1.1 Protocol endpoint; `graph` sets the default graph (default-graph-uri)."""
+    http_url(endpoint)
     text = refuse_outbound(text, [graph] if graph else [])
     form = [("query", with_prefixes(text))]
     if graph:

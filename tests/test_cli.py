@@ -168,3 +168,31 @@ def test_what_no_command_expected_exits_2_with_a_message_not_1(tmp_path: Path,
             result = dxkg("export", "--build-dir", str(fixture_build[0]), stdout=full)
         assert result.returncode == 2 and "No space left" in result.stderr and "Traceback" not in result.stderr
     assert dxkg("no-such-command").returncode == 2
+
+
+@pytest.mark.parametrize(("args", "status", "said"), [
+    (("similar", "initiative/no-such"), 1, "no initiative or measure in the graph has the id"),
+    (("similar", "initiative/nonexistent"), 1, "no initiative or measure in the graph has the id"),
+    (("similar", f"municipality/{'013439'}"), 1, "names a municipality"),
+    (("similar", "higumap", "-w", "words=1e308"), 2, "a weight is a number from 0 to 1000"),
+    (("query", "cases-per-factor", "--endpoint", "file:///etc/passwd"), 2, "is not an http:// or https:// URL"),
+    (("query", "cases-per-factor", "--endpoint", "notaurl"), 2, "is not an http:// or https:// URL"),
+])
+def test_inputs_that_name_nothing_or_cannot_be_used_are_refused(fixture_build, args: tuple[str, ...], status: int,
+                                                                said: str) -> None:
+    """An id path that names nothing ranked on its words with a confident score; a file:// endpoint was read."""
+    result = _run(*args, "--build-dir", str(fixture_build[0]))
+    assert result.exit_code == status and said in result.output + result.stderr, result.output
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_a_query_file_that_is_not_utf8_is_named_with_its_line(fixture_build, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_bytes(b"SELECT * WHERE { ?s ?p ?o }\n# \xff\n")
+    result = _run("query", str(bad), "--build-dir", str(fixture_build[0]))
+    assert result.exit_code == 1 and f"{bad}:2: not UTF-8 text" in result.stderr
+
+
+def test_a_municipality_code_names_its_municipality(fixture_build) -> None:
+    result = _run("show", "013439", "--build-dir", str(fixture_build[0]))
+    assert result.exit_code == 0 and "森町" in result.stdout

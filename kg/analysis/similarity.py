@@ -185,11 +185,19 @@ def similar(graph: Adapter, query: str | None = None, top: int = 5, weights: dic
         raise AnalysisError("give an initiative or measure (id or name), words, or --text FILE")
     else:
         spec = _spec(graph, query.strip(), include_suggested)
-    return scorer.rank(spec, top)
+    result = scorer.rank(spec, top)
+    if not result.matches and spec.info.kind == "words":  # read as words that no initiative's text weighs
+        raise AnalysisError(f"no initiative matches {query!r}: its words ({', '.join(spec.info.words) or '-'}) "
+                            "weigh nothing in any initiative's text")
+    return result
 
 
 # The id paths (kg.namespace.id_path) of the two kinds, as the list of an ambiguous name prints them.
 _PATH_KINDS = {"initiative": "Initiative", "measure": "PlannedMeasure"}
+# The other kinds of the graph's id paths (kg.rdf): `municipality/013439` names a place, not words to rank by.
+_OTHER_PATH_KINDS = frozenset({"municipality", "prefecture", "practice", "plan", "stakeholder", "source", "resource",
+                               "outcome", "factor", "driver", "principle", "domain", "technology", "kpi", "risk",
+                               "budget", "value-category"})
 
 
 def _named(ix: Index, q: str) -> list[tuple[str, str]]:
@@ -262,8 +270,11 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
         return graph.resolver.suggest(q, pool)
 
     head, _, rest = q.partition("/")
-    if _ID.fullmatch(q) or head in _PATH_KINDS and _ID.fullmatch(rest):  # an id or id path misspelt, not words
+    if _ID.fullmatch(q) or head in _PATH_KINDS and rest:  # an id or id path misspelt, not words
         raise NotFound(f"no initiative or measure in the graph has the id {q!r}", closest())
+    if head in _OTHER_PATH_KINDS and rest and "/" not in rest and " " not in rest:
+        raise AnalysisError(f"{q!r} names a {head.replace('-', ' ')}: similar compares initiatives and plan "
+                            "measures (give one's id or name), free words, or a document (--text FILE)")
     spec = words_spec(ix, q, "words", q, mode="bm25")
     # Typed words no text has but a domain's or technology's name has ask for that topic: "wildlife"
     # finds the bear map, whose text says ヒグマ, through its domain 鳥獣対策 / Wildlife management.

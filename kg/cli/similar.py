@@ -52,6 +52,8 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
             raise click.BadParameter(f"wants PART=NUMBER (e.g. domains=3), not {v!r}", param_hint="--weight") from None
         if not sep:
             raise click.BadParameter(f"wants PART=NUMBER (e.g. domains=3), not {v!r}", param_hint="--weight")
+        if not 0 <= out[key.strip()] <= 1000:  # weights are relative: past that, sums overflow or say nothing
+            raise click.BadParameter(f"a weight is a number from 0 to 1000, not {num.strip()!r}", param_hint="--weight")
     return out
 
 
