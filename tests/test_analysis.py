@@ -276,7 +276,8 @@ def test_cli_formats(fixture_build):
     res = _run(out, "assess", "森町", "--lang", "ja")
     assert "原則3 役割分担 — ✗ 不足（0点）" in res.output
     res = _run(out, "cooccur", "--network", "--format", "json", "--level", "practice")
-    assert json.loads(res.stdout)[0]["driver"] == "1"
+    net = json.loads(res.stdout)
+    assert net["drivers"][0]["driver"] == "1" and (net["level"], net["sources"]) == ("practice", ["fx_report"])
     res = _run(out, "cooccur", "--format", "json")
     counted = json.loads(res.stdout)
     assert (counted["level"], counted["n"], counted["tested"]) == ("initiative", 4, 6)

@@ -71,7 +71,7 @@ def driver_network(graph: Adapter, level: str = "initiative",
     sc = scope(graph, level, explicit_only, domain, prefecture, min_reliability, include_suggested)
     ja, en = labels(ix, "ja"), labels(ix, "en")
     counts = incidence(sc, "driver").sum(axis=0)
-    g = nx.Graph(level=level, units=sc.n)
+    g = nx.Graph(level=level, units=sc.n, sources=sc.sources, left_out=sc.left_out)
     for code, c in zip(sc.codes["driver"], counts, strict=True):
         g.add_node(f"driver:{code}", code=code, label_ja=ja.get(("driver", code), code),
                    label_en=en.get(("driver", code), code), count=int(c))

@@ -66,6 +66,10 @@ def check_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def resolve_data(data_dir: Path | None) -> Path:
+    """The data folder given, else the default; a folder given that is not there is an environment error
+    (exit status 2), as a missing sources folder is, not invalid data."""
+    if data_dir is not None and not data_dir.is_dir():
+        fail(f"data folder not found: {data_dir}", EXIT_ERROR)
     return data_dir or default_data_dir()
 
 

@@ -88,15 +88,27 @@ def command(kind: str, level: str, min_count: int, top: int | None, explicit_onl
     with reported():
         graph = open_graph(build_dir)
         if network:
+            from kg.analysis.cooccur import why_empty
             from kg.analysis.network import centrality_rows, driver_network
 
             net = driver_network(graph, level, explicit_only, max(1, min_count), domain, prefecture,
                                  min_reliability=min_reliability, include_suggested=include_suggested)
-            rows = centrality_rows(net, lang)
+            units = int(net.graph["units"])
+            click.echo(_network_meta(net, lang), err=True)
+            # No unit in scope: every centrality would be a 0 or an artefact of an empty graph.
+            rows = centrality_rows(net, lang) if units else []
             shown = rows[:top] if top else rows
             headers = {k: v[0 if lang == "ja" else 1] for k, v in NETWORK_COLUMNS.items()} if fmt == "table" else None
-            text = rows_out(shown, fmt, list(NETWORK_COLUMNS), headers)
-            if top and len(rows) > top:
+            if fmt == "json":
+                import json
+
+                counted = {k: net.graph[k] for k in ("level", "units", "sources", "left_out")}
+                text = json.dumps({**counted, "drivers": shown}, ensure_ascii=False, indent=1) + "\n"
+            else:
+                text = rows_out(shown, fmt, list(NETWORK_COLUMNS), headers)
+            if not units:
+                click.echo(("該当なし: " if lang == "ja" else "nothing to show: ") + why_empty(0, 0, 1, lang), err=True)
+            elif top and len(rows) > top:
                 click.echo(_cut(len(shown), len(rows), lang), err=True)
         else:
             from kg.analysis.cooccur import cooccurrence
@@ -125,6 +137,19 @@ def command(kind: str, level: str, min_count: int, top: int | None, explicit_onl
 def _cut(shown: int, total: int, lang: str) -> str:
     return (f"上位{shown}件を表示（全{total}件、{total - shown}件は省略）" if lang == "ja"
             else f"showing the top {shown} of {total} ({total - shown} left out)")
+
+
+def _network_meta(net: Any, lang: str) -> str:
+    """What the network counted, on stderr: its units and the sources counted and left out."""
+    from kg.analysis.cooccur import UNIT_NAMES
+
+    units, level = int(net.graph["units"]), UNIT_NAMES[net.graph["level"]]
+    sources, left = list(net.graph["sources"]), list(net.graph["left_out"])
+    if lang == "ja":
+        text = f"集計単位: {level[0]}（{units}件）; 計上した出典: {', '.join(sources) or 'なし'}"
+        return text + (f"; 除外: {', '.join(left)}（--min-reliability secondary で含める）" if left else "")
+    text = f"counted per {net.graph['level']}: {units} {level[1]}; sources counted: {', '.join(sources) or 'none'}"
+    return text + (f"; left out: {', '.join(left)} (include with --min-reliability secondary)" if left else "")
 
 
 def _meta(result: Any, lang: str) -> str:
