@@ -257,6 +257,24 @@ def test_report_in_japanese_has_japanese_labels(real_build, fmt):
         assert "| 順位 | 対応例 | 理由 | 事例 | 自治体 | 引用 |" in text
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_principle_no_measure_serves_but_the_text_addresses_is_not_simply_missing(real_build, lang):
+    """Horokanai's plan links no measure to principle 3, yet it says 役割分担を明確にする: the report
+    headlined ✗ missing while its own pitfall table said addressed. The gap stays a gap (the score is
+    the links'), and both the summary row and the section say the words match and are to be checked."""
+    md = _run(real_build[0], "assess", "--format", "md", "--lang", lang).output
+    row = next(line for line in md.splitlines() if line.startswith(("| 原則3 ", "| principle 3 ")))
+    assert ("✗ 不足（語の一致あり・要確認）" if lang == "ja" else "✗ missing (words match: check)") in row
+    section = md[md.index("### 原則3 " if lang == "ja" else "### principle 3 "):]
+    section = section[:section.index("\n### ")]
+    assert ("注: この原則に結び付いた施策はありませんが" if lang == "ja" else "Note: no measure is linked") in section
+    assert "✓ " in section  # the addressed pitfall the note speaks of
+    # an item whose text matches nothing gets no such note
+    driver8 = md[md.index("### ドライバー8 " if lang == "ja" else "### driver 8 "):]
+    driver8 = driver8[:driver8.index("\n### ")]
+    assert "✗" in driver8.splitlines()[0] and ("注:" not in driver8 and "Note:" not in driver8)
+
+
 def test_report_in_english_and_json(real_build):
     out = real_build[0]
     text = _run(out, "assess", "--lang", "en", "--format", "md").output

@@ -20,6 +20,10 @@ T: dict[str, dict[str, Any]] = {
         "quote": "引用",
         "measure": "施策", "risk": "リスク対応",
         "pitfalls": "陥りやすい落とし穴", "state": "計画の状態", "addressed": "記述あり", "exposed": "露出",
+        "words_only": "語の一致あり・要確認",
+        "words_only_note": "注: この原則に結び付いた施策はありませんが、計画の記述は下の落とし穴・対応例の{n}件と語が"
+                           "一致します。記述がこの原則の趣旨に合うなら、その施策に原則{code}を付けると評価に反映されます"
+                           "（語の一致は確認の手掛かりで、判定ではありません）。",
         "plan_says": "計画の記述（一致した語）", "nothing": "一致する記述なし",
         "countermeasures": "回避するための対応例（002）", "in_plan": "計画に記述あり",
         "not_in_plan": "計画に一致する記述なし",
@@ -58,6 +62,11 @@ T: dict[str, dict[str, Any]] = {
         "basis": "basis",
         "quote": "quote", "measure": "measure", "risk": "risk response",
         "pitfalls": "Pitfalls", "state": "plan", "addressed": "addressed", "exposed": "exposed",
+        "words_only": "words match: check",
+        "words_only_note": "Note: no measure is linked to this principle, but the plan's text shares words with "
+                           "{n} of the pitfalls and countermeasures below. If it serves the principle, linking that "
+                           "measure to principle {code} puts it in the score (a word match is a lead to check, not a "
+                           "verdict).",
         "plan_says": "what the plan says (matched words)", "nothing": "no matching text",
         "countermeasures": "Countermeasures (002)", "in_plan": "in the plan",
         "not_in_plan": "no matching text in the plan",
@@ -221,8 +230,9 @@ def assessment_text(a: Assessment, lang: str = "ja", markdown: bool = False) -> 
     for scheme, items in (("principle", a.principles), ("driver", a.drivers)):
         o.h(2, t["principles"] if scheme == "principle" else t["drivers"])
         o.table([t[scheme], t["strength"], t["points"], t["served_by"]],
-                [[_code(a, f"{scheme}:{it.code}", lang), f"{MARK[it.strength]} {t[it.strength]}", number(it.points),
-                  _servers(it, lang)] for it in items])
+                [[_code(a, f"{scheme}:{it.code}", lang), f"{MARK[it.strength]} {t[it.strength]}"
+                  + (f"（{t['words_only']}）" if lang == "ja" else f" ({t['words_only']})") * bool(_text_matches(it)),
+                  number(it.points), _servers(it, lang)] for it in items])
         for it in items:
             _item(o, a, it, lang)
     _leads(o, a, lang)
@@ -285,6 +295,10 @@ def _item(o: _Out, a: Assessment, it: Item, lang: str) -> None:
         f"（{number(it.points)}{t['points']}）" if lang == "ja" else
         f"{_code(a, f'{it.scheme}:{it.code}', lang)} — {MARK[it.strength]} {t[it.strength]} "
         f"({number(it.points)} {t['points']})")
+    matched = _text_matches(it)
+    if matched:
+        o.p(t["words_only_note"].format(n=matched, code=it.code))
+        o.p("")
     if it.served_by:
         o.table([t["measure"], t["section"], t["basis"], t["quote"]],
                 [[_name(s.name_ja, s.name_en, lang), _name(s.section_ja, s.section_en, lang),
@@ -319,6 +333,14 @@ def _item(o: _Out, a: Assessment, it: Item, lang: str) -> None:
                      for c in it.cases])
         if it.cases_left_out:
             o.p(t["more"].format(n=it.cases_left_out))
+
+
+def _text_matches(it: Item) -> int:
+    """How many of a missing item's pitfalls and countermeasures the plan's text speaks to: a principle no
+    measure is linked to, whose pitfalls the plan nonetheless addresses in words, is not simply missing."""
+    if it.strength != "missing":
+        return 0
+    return sum(not c.exposed for c in it.checklist) + sum(bool(cm["in_plan"]) for cm in it.countermeasures)
 
 
 def _mention(m: Mention, lang: str) -> str:
