@@ -129,6 +129,27 @@ def test_headings_and_figures_are_not_measures(suggester: Suggester) -> None:
     assert {"買い物支援", "庁内の体制"} <= sections
 
 
+def test_contents_background_and_captions_are_not_measures(suggester: Suggester) -> None:
+    """A plan's contents page, the chapters its contents page names as background or the present state,
+    and a figure's source line describe; only what the plan does is a measure, however the headings below
+    a chapter are numbered or marked."""
+    text = "\n".join([
+        "# 山里町 デジタル推進計画", "", "## 目次", "", "- 1. 国の動向", "- 2. 山里町の現状", "- 3. 具体的な施策", "",
+        "## 国の動向", "", "国では、デジタル庁を創設し、行政のデジタル化に取り組んでいます。", "",
+        "## ・法律整備と自治体の役割", "",
+        "自治体はデジタル技術を活用し、住民の利便性向上を図ることが求められています。", "",
+        "## 山里町の現状", "", "本町の人口は減少を続けており、高齢化が進んで買い物に困る住民が増えています。", "",
+        "資料:各年国勢調査結果を整理して作成し、町の統計として公表しています。", "",
+        "## 具体的な施策", "", "#### ▶移動販売の支援",
+        "住民の声を聞くヒアリングを行い、移動販売車の巡回ルートを町と商店が共同で設計します。", ""])
+    measures = suggester.find_measures(text)
+    assert [p.text for p in measures] == \
+        ["住民の声を聞くヒアリングを行い、移動販売車の巡回ルートを町と商店が共同で設計します。"]
+    assert measures[0].chapter == "具体的な施策" and measures[0].section == "▶移動販売の支援"
+    sub = next(p for p in split_passages(text) if p.text.startswith("自治体は"))
+    assert (sub.section, sub.chapter) == ("・法律整備と自治体の役割", "国の動向")  # a sub-heading the contents omit
+
+
 def test_table_lists_passages_with_scores_and_precedents() -> None:
     result = run("suggest", str(NEW_CASE), "--data", str(FIXTURE_DATA), "--lang", "en", "--all", "-q")
     assert result.exit_code == 0, result.output

@@ -11,7 +11,8 @@ from kg.analysis.assessment import Action, Assessment, Case, Item, Lead, Mention
 T: dict[str, dict[str, Any]] = {
     "ja": {
         "title": "{name} の評価", "town": "自治体", "population": "人口", "ageing": "65歳以上の割合",
-        "measures_n": "施策数", "from_text": "計画の文書", "summary": "要約",
+        "measures_n": "施策数", "summary": "要約",
+        "from_text": "計画の文書（施策と各原則・ドライバーへの対応は文書から機械的に読み取った提案: 確かめてください）",
         "principle": "原則", "driver": "ドライバー", "factor": "成功要因", "domain": "分野", "technology": "技術",
         "principles": "地域DX成功の7ヶ条", "drivers": "12のドライバー",
         "strong": "強", "weak": "弱（リスク）", "missing": "不足", "n/a": "—",
@@ -53,7 +54,9 @@ T: dict[str, dict[str, Any]] = {
     },
     "en": {
         "title": "Assessment of {name}", "town": "Municipality", "population": "population",
-        "ageing": "share aged 65+", "measures_n": "measures", "from_text": "Plan document", "summary": "Summary",
+        "ageing": "share aged 65+", "measures_n": "measures", "summary": "Summary",
+        "from_text": "Plan document (its measures and what each serves were read from the text by machine: "
+                     "suggestions to check)",
         "principle": "principle", "driver": "driver", "factor": "factor", "domain": "domain",
         "technology": "technology", "principles": "The 7 principles", "drivers": "The 12 drivers",
         "strong": "strong", "weak": "weak (a risk)", "missing": "missing", "n/a": "—",

@@ -46,6 +46,7 @@ class Passage:
     text: str
     sentences: tuple[Span, ...]
     section: str
+    chapter: str = ""  # the heading above it that the document's contents page lists, when it has one
 
 
 def split_sentences(text: str) -> list[Span]:
@@ -135,8 +136,9 @@ def split_passages(text: str) -> list[Passage]:
     A block longer than MAX_PASSAGE_CHARS is cut at sentence ends.
     """
     sentences = split_sentences(text)
-    blocks: list[tuple[list[Span], str]] = []  # the sentences of each block, and its section
-    section = ""
+    contents = _contents(text)
+    blocks: list[tuple[list[Span], str, str]] = []  # the sentences of each block, its section and chapter
+    section = chapter = ""
     current: list[Span] = []
     open_ended = False  # the block ends in a heading or lead line, so the lines after a blank belong to it
     lead_line = False  # the block ends in a line ending "：", which even a heading continues
@@ -153,30 +155,59 @@ def split_passages(text: str) -> list[Passage]:
         title = _section_title(line)
         if title is not None or not line.strip():
             if current and (title is not None or not open_ended):
-                blocks.append((current, section))
+                blocks.append((current, section, chapter))
                 current, open_ended = [], False
             if title is not None:
                 section = title
+                if _title_key(title) in contents:
+                    chapter = title
             continue
         if not here:
             continue
         covered = here[-1].end
         heading = _is_heading(line)
         if heading and current and not lead_line:
-            blocks.append((current, section))
+            blocks.append((current, section, chapter))
             current = []
         current.extend(here)
         last = text[here[-1].start:here[-1].end]
         lead_line = last.endswith(("：", ":"))
         open_ended = heading or lead_line
     if current:
-        blocks.append((current, section))
+        blocks.append((current, section, chapter))
     out: list[Passage] = []
-    for spans, sec in blocks:
+    for spans, sec, chap in blocks:
         for group in _cut(spans):
             start, end = group[0].start, group[-1].end
-            out.append(Passage(start, end, text[start:end], tuple(group), sec))
+            out.append(Passage(start, end, text[start:end], tuple(group), sec, chap))
     return out
+
+
+_CONTENTS_TITLE = re.compile(r"^\s{0,3}(#{1,6}\s*)?(目次|目 次|contents|table of contents)\s*$", re.IGNORECASE)
+_NUMBERING = re.compile(r"^[\s\-‐・●*#]*(第?[0-9０-９]+[章節.．)）]?|[（(][0-9０-９]+[)）]|[①-⑳])?\s*")
+
+
+def _title_key(title: str) -> str:
+    """A heading or a contents line without its numbering, markers and blanks, to match one with the other."""
+    return re.sub(r"\s+", "", _NUMBERING.sub("", title.strip().lstrip("#")))
+
+
+def _contents(text: str) -> set[str]:
+    """The titles a contents page (目次) lists, the lines after its heading up to the first blank after them."""
+    titles: set[str] = set()
+    listing = False
+    for _start, line in _lines(text):
+        if not listing:
+            listing = bool(_CONTENTS_TITLE.match(line))
+            continue
+        if not line.strip():
+            if titles:
+                break
+            continue
+        key = _title_key(line)
+        if key:
+            titles.add(key)
+    return titles
 
 
 def _is_heading(line: str) -> bool:

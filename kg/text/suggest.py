@@ -16,6 +16,7 @@ adds two signals (cosine to the definitions and to the examples).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,23 @@ class Fit:
     oof: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # scheme → (scores, correct)
 
 
+# Sections whose passages describe, list or define rather than plan: a table of contents, a glossary, a
+# revision history, references, the national trends, the background and the present state of the town.
+# Their sentences have verbs (国では…取り組んでいます) but nothing in them is the plan's to do.
+_NOT_MEASURES_SECTION = re.compile(r"目次|用語|改訂|履歴|参考|出典|動向|背景|現状(?!分析)|沿革|contents|glossary|"
+                                   r"revision|references|background|current state", re.IGNORECASE)
+# A passage that is a figure's or table's source line (資料: …, 出典: …).
+_CAPTION = re.compile(r"^\s*(資料|出典|出所|source)\s*[:：]", re.IGNORECASE)
+
+
+def _not_a_measure(p: Passage) -> bool:
+    """Whether a passage, whatever its verbs, is not something the plan does (see _NOT_MEASURES_SECTION).
+    Table rows stay: extraction may garble a cell, but a row can be a measure (幌加内町DX計画策定と推進 |
+    ロードマップの作成。)."""
+    return bool(_NOT_MEASURES_SECTION.search(p.section) or _NOT_MEASURES_SECTION.search(p.chapter)
+                or _CAPTION.match(p.text))
+
+
 class Suggester:
     """Suggests tags for passages of a new document, trained from a TrainingSet."""
 
@@ -238,7 +256,7 @@ class Suggester:
         return [p for p in split_passages(text) if self._usable(p)]
 
     def _usable(self, p: Passage) -> bool:
-        return len(self.tok.terms(p.text)) >= MIN_TERMS and self.tok.is_action(p.text)
+        return not _not_a_measure(p) and len(self.tok.terms(p.text)) >= MIN_TERMS and self.tok.is_action(p.text)
 
     def suggest(self, text: str, schemes: tuple[str, ...] = ("factor", "driver"), top: int = 3,
                 precedents: int = 3, kind: str = "practice") -> list[PassageSuggestion]:
