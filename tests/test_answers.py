@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -358,3 +360,13 @@ def test_usage_errors(fixture_build):
     assert res.exit_code == 2 and "give QUERY or --text FILE" in res.output
     res = _run(fixture_build[0], "assess", "mori-s-plan", "--municipality", "伊那市")
     assert res.exit_code == 2 and "--municipality goes with --text" in res.output
+
+
+def test_municipality_profiles_give_the_ageing_rate_a_source_states(real_build):
+    """Where a source gives the ageing rate rather than a count (飛騨市 40.17 %, 幌加内町 50 %超), the profile
+    shows it, with its qualifier; a researcher read the blank as unknown."""
+    res = _run(real_build[0], "query", "municipality-profiles", "--format", "csv")
+    rows = {r["municipality"]: r for r in csv.DictReader(io.StringIO(res.stdout))}
+    assert (rows["飛騨市"]["share65"], rows["飛騨市"]["share65_qualifier"]) == ("40.17", "")
+    assert (rows["幌加内町"]["share65"], rows["幌加内町"]["share65_qualifier"]) == ("50", "超")
+    assert (rows["森町"]["share65"], rows["森町"]["share65_qualifier"]) == ("39.1", "")  # counted: 5,649 of 14,456
