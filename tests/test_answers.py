@@ -370,3 +370,14 @@ def test_municipality_profiles_give_the_ageing_rate_a_source_states(real_build):
     assert (rows["飛騨市"]["share65"], rows["飛騨市"]["share65_qualifier"]) == ("40.17", "")
     assert (rows["幌加内町"]["share65"], rows["幌加内町"]["share65_qualifier"]) == ("50", "超")
     assert (rows["森町"]["share65"], rows["森町"]["share65_qualifier"]) == ("39.1", "")  # counted: 5,649 of 14,456
+
+
+def test_a_name_several_initiatives_bear_is_a_topic(real_build):
+    """スマート農業 is the name of three initiatives: asked for similar ones, a planner means the topic. It is
+    ranked as words, those three first, with a note (in the report's language) that names them."""
+    res = _run(real_build[0], "similar", "スマート農業", "--top", "3", "--format", "csv")
+    assert res.exit_code == 0
+    ids = [line.split(",")[1] for line in res.stdout.splitlines()[1:]]
+    assert set(ids) == {"ina-smart-agriculture", "iwamizawa-smart-agriculture", "yamanashi-city-smart-agriculture"}
+    text = _run(real_build[0], "similar", "スマート農業").stdout
+    assert "語として読みました" in text and "ID を指定してください" in text and "read as words" not in text

@@ -87,7 +87,9 @@ class QueryInfo:
     municipalities_en: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the query's words the graph knows
     unknown_words: list[str] = field(default_factory=list)  # its words no initiative has
-    hint: str = ""  # e.g. which initiatives the words also name
+    hint: str = ""  # e.g. which initiatives the words also name (in English; `also_named` gives the ids)
+    also_named: list[str] = field(default_factory=list)  # initiatives whose name has the words, read as words
+    same_name: bool = False  # `also_named` all bear the very name asked (give an id to compare with one)
     topics: list[dict[str, str]] = field(default_factory=list)  # scheme, id, ja, en: domains/technologies named
 
 
@@ -255,10 +257,18 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
     hit = np.flatnonzero(ix["init_id"] == q)
     if len(hit):  # an initiative id: no need to read the names
         return initiative_spec(graph, int(hit[0]), include_suggested)
+    from kg.names import Ambiguous
+
     named = _named(ix, q)
+    same_name: list[str] = []
     if len(named) > 1:  # the resolver picks by its levels (an id before a name) or lists the candidates
-        n = graph.resolve(q, {kind for kind, _ in named}, "initiative or measure")
-        named = [(n.kind, n.iri.rsplit("/", 1)[-1])]
+        try:
+            n = graph.resolve(q, {kind for kind, _ in named}, "initiative or measure")
+            named = [(n.kind, n.iri.rsplit("/", 1)[-1])]
+        except Ambiguous:
+            # A name several initiatives share (スマート農業) is a topic too: ranked as words, the note naming
+            # them (one is asked for by its id).
+            same_name, named = [ident for _, ident in named], []
     if named:
         kind, ident = named[0]
         if kind == "Initiative":
@@ -289,10 +299,12 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
         extra = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
         raise AnalysisError(f"no initiative or measure is called {q!r}, and no initiative's text has its "
                             f"words{extra}")
-    partly = _partly_named(ix, q)
+    partly = same_name or _partly_named(ix, q)
     if partly:
+        spec.info.also_named, spec.info.same_name = partly, bool(same_name)
         spec.info.hint = (f"read as words; by name they also match {', '.join(partly[:3])}"
-                          + (" …" if len(partly) > 3 else ""))
+                          + (" …" if len(partly) > 3 else "")
+                          + (" (give an id to compare with one)" if same_name else ""))
     return spec
 
 

@@ -174,7 +174,14 @@ def _head(r: SimilarResult, lang: str) -> list[str]:
     if q.topics:
         lines.append(f"  {t['topics']}: " + ", ".join(
             f"{t[x['scheme']]} {x['ja'] if lang == 'ja' else x['en']}" for x in q.topics))
-    if q.hint:
+    if q.also_named:
+        names = ", ".join(q.also_named[:3]) + (" …" if len(q.also_named) > 3 else "")
+        if lang == "ja":
+            lines.append(f"  （語として読みました。名前では {names} にも一致"
+                         + ("します: そのいずれかと比べるには ID を指定してください）" if q.same_name else "します）"))
+        else:
+            lines.append(f"  ({q.hint})")
+    elif q.hint:
         lines.append(f"  ({q.hint})")
     return lines
 
