@@ -122,7 +122,7 @@ class Resolver:
         pool = [n for n in self.names if wanted is None or n.kind in wanted]
         q = query.strip()
         if not q:
-            raise NotFound(f"give a {what}: an id or a name")
+            raise NotFound(f"give {'an' if what[:1] in 'aeiou' else 'a'} {what}: an id or a name")
         for iri in (q, ID_NS + q):
             if iri in self.by_iri:
                 if wanted is None or self.by_iri[iri].kind in wanted:

@@ -125,6 +125,16 @@ class Result:
     raw: Any = None
 
 
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_PROLOGUE = re.compile(r"\s*((#[^\n]*\n\s*)|(PREFIX\s+[^\s:]*:\s*<[^>]*>\s*)|(BASE\s*<[^>]*>\s*))*", re.IGNORECASE)
+
+
+def _without_prologue(text: str) -> str:
+    """The query after its comments, PREFIX and BASE declarations: where its form (SELECT, INSERT …) begins."""
+    match = _PROLOGUE.match(text)
+    return text[match.end():] if match else text
+
+
 def run(store: pyoxigraph.Store, query: str) -> Result:
     """Run one query on a store, after refusing clauses that reach beyond it (see refuse_outbound).
 
@@ -135,6 +145,9 @@ def run(store: pyoxigraph.Store, query: str) -> Result:
     try:
         answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
+        if _UPDATE.match(_without_prologue(text)):
+            raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are not run: the graph is read-only; "
+                             "change the data in data/ and run dxkg build") from None
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from exc

@@ -196,3 +196,11 @@ def test_a_query_file_that_is_not_utf8_is_named_with_its_line(fixture_build, tmp
 def test_a_municipality_code_names_its_municipality(fixture_build) -> None:
     result = _run("show", "013439", "--build-dir", str(fixture_build[0]))
     assert result.exit_code == 0 and "森町" in result.stdout
+
+
+def test_an_update_is_told_that_the_graph_is_read_only(fixture_build) -> None:
+    for update in ("INSERT DATA { <x:a> <x:b> <x:c> }", "PREFIX ex: <http://example.org/>\nDELETE WHERE { ?s ?p ?o }"):
+        result = _run("query", update, "--build-dir", str(fixture_build[0]))
+        assert result.exit_code == 1 and "the graph is read-only" in result.stderr
+    result = _run("query", "hello world", "--build-dir", str(fixture_build[0]))
+    assert result.exit_code == 1 and "SPARQL syntax error" in result.stderr
