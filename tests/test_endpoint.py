@@ -297,3 +297,29 @@ def test_busy_port_fails_cleanly(fixture_build) -> None:
         result = CliRunner().invoke(cli, ["serve", "--build-dir", str(out), "--port", str(port)])
     assert result.exit_code == 2
     assert f"cannot start the endpoint on 127.0.0.1:{port}" in result.stderr
+
+
+def test_a_request_offering_h2c_is_answered_as_http11_body_and_all(endpoint: Endpoint) -> None:
+    """Every JDK HttpClient offers an upgrade to h2c on each POST (Jena's rsparql for a long query): the
+    endpoint upgrades to nothing, so it must answer over HTTP/1.1 with the body read, whatever the packets,
+    and the connection must go on serving (uvicorn with httptools dropped the body and answered 400)."""
+    import time
+
+    host, port = endpoint.server_address[:2]
+    query = b"SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/dxkg/ontology#Municipality> }"
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nAccept: text/csv\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: " + str(len(query)).encode() + b"\r\n\r\n")
+    with socket.create_connection((host, port), timeout=30) as conn:
+        for split in (20, len(head) - 3):  # the head cut in two packets, at two places, on one connection
+            conn.sendall(head[:split])
+            time.sleep(0.05)
+            conn.sendall(head[split:] + query)
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(str(FX_MUNICIPALITIES).encode()):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+            assert answer.split(b"\r\n\r\n", 1)[1].split() == [b"n", str(FX_MUNICIPALITIES).encode()]

@@ -16,6 +16,7 @@ that the event loop never waits on a query.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -225,6 +226,11 @@ class _App:
         return 200, extra, outcome.body
 
 
+_UPGRADE_HEADER = re.compile(rb"\r\nupgrade[ \t]*:", re.IGNORECASE)
+_MAX_HEAD = 80 * 1024  # past this a head is handed on as it is, to be refused by llhttp's own limit
+_METHOD = re.compile(rb"[A-Z]{1,12}( |$)")  # how a request's head begins (a TLS hello or noise does not)
+
+
 def _protocol_class(request_timeout: float) -> type:
     """uvicorn's httptools protocol with a deadline for receiving each whole request: armed when a connection
     opens and after each response, disarmed when a request is complete; at the deadline the connection closes."""
@@ -232,6 +238,23 @@ def _protocol_class(request_timeout: float) -> type:
 
     class DeadlineProtocol(HttpToolsProtocol):
         _receipt: asyncio.TimerHandle | None = None
+        # A request's head is held until it is whole, and an `Upgrade` offer in it renamed before llhttp sees
+        # it: the endpoint upgrades to nothing, and llhttp took any offer as a switch of protocol, dropped the
+        # body and answered 400 (uvicorn #2722). Every JDK HttpClient offers h2c on each POST (Jena's too).
+        _head: bytes = b""
+        _at_head: bool = True
+
+        def data_received(self, data: bytes) -> None:
+            if not self._at_head:
+                super().data_received(data)
+                return
+            self._head += data
+            end = self._head.find(b"\r\n\r\n")
+            if end < 0 and len(self._head) <= _MAX_HEAD and _METHOD.match(self._head):
+                return  # the head is not whole yet (anything not shaped like one goes to llhttp to refuse now)
+            head, rest = (self._head[:end], self._head[end:]) if end >= 0 else (self._head, b"")
+            self._head, self._at_head = b"", False
+            super().data_received(_UPGRADE_HEADER.sub(rb"\r\nx-ignored-upgrade:", head) + rest)
 
         def _arm(self) -> None:
             self._disarm()
@@ -257,6 +280,7 @@ def _protocol_class(request_timeout: float) -> type:
 
         def on_message_complete(self) -> None:
             self._disarm()
+            self._at_head = True  # what comes next on the connection is the next request's head
             super().on_message_complete()
 
         def on_response_complete(self) -> None:
