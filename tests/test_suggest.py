@@ -369,3 +369,19 @@ def test_terms_learnt_beforehand_by_two_processes_are_the_tokeniser_s_and_are_co
     memo.learn(texts)
     assert memo.made == len(texts)
     assert "窓口" in memo.terms(texts[0]) and "resident" in memo.terms(texts[0])
+
+
+def test_a_utf8_text_with_a_few_stray_bytes_is_read_and_says_where(tmp_path: Path) -> None:
+    """A damaged copy (a stray byte in a Japanese UTF-8 text) was refused as binary; it is read, the byte
+    replaced and the first one's line told, while a Shift_JIS text is still read as Shift_JIS."""
+    body = "幌加内町では、住民票のオンライン申請を導入しました。\n遠隔診療の導入に向けて検討します。\n" * 5
+    damaged = tmp_path / "damaged.txt"
+    data = body.encode("utf-8")
+    at = data.index("遠隔".encode())
+    damaged.write_bytes(data[:at] + b"\xff" + data[at:])
+    doc = read_document(damaged)
+    assert doc.encoding == "utf-8, 1 stray byte(s) replaced, the first at line 2"
+    assert doc.text.replace("\ufffd", "") == body
+    legacy = tmp_path / "sjis.txt"
+    legacy.write_bytes(body.encode("cp932"))
+    assert read_document(legacy).text == body and read_document(legacy).encoding in ("cp932", "shift_jis")

@@ -65,13 +65,23 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         raise DocumentError(f"{path}: this looks like a binary file, not text (try a .txt, .md or .pdf)")
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+    except UnicodeDecodeError as exc:
+        # UTF-8 but for a few stray bytes (a damaged copy): read as UTF-8, the bytes replaced (U+FFFD) and
+        # said in the encoding the command reports; a Japanese legacy encoding fails on most of its lines.
+        replaced = data.decode("utf-8", errors="replace")
+        stray = replaced.count("\ufffd") - data.count("\ufffd".encode())
+        multibyte = sum(1 for ch in replaced if ord(ch) > 0x7F) - replaced.count("\ufffd")
+        if 0 < stray <= max(8, len(replaced) // 500) and multibyte >= 20 * stray:
+            line = data[: exc.start].count(b"\n") + 1
+            text, encoding = replaced, f"utf-8, {stray} stray byte(s) replaced, the first at line {line}"
+        else:
+            from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
-        if best is None:
-            raise DocumentError(f"{path}: this looks like a binary file, not text (no text encoding fits)") from None
-        text, encoding = str(best), best.encoding
+            best = from_bytes(data).best()
+            if best is None:
+                raise DocumentError(f"{path}: this looks like a binary file, not text "
+                                    "(no text encoding fits)") from None
+            text, encoding = str(best), best.encoding
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(_CONTROL.findall(text)) > max(8, len(text) // 200):
         raise DocumentError(f"{path}: this looks like a binary file, not text ({encoding} decodes it to control codes)")
