@@ -137,7 +137,7 @@ def test_similar_explain_and_languages(real_build):
     assert res.exit_code == 0
     lines = res.output.splitlines()
     assert lines[0] == "問い合わせ: 事例 higumap — ひぐまっぷ (森町)"
-    assert re.search(r"順位 \| ID .*\| 類似度 \| 語 .*\| 分野 .*\| 高齢化率 \| 共有", res.output)
+    assert re.search(r"順位 \| ID .*\| 類似度 \| 語 .*\| 分野 .*\| 高齢化率 \| 一致した語 .*\| 共有", res.output)
     assert "技術: web-mapping" in res.output and "* 不明: " in res.output
     assert f"除外した出典: {SECONDARY} — 除外した事例 5 件" in res.output
     res = _run(out, "similar", "on-demand bus for elderly residents", "--lang", "en", "--top", "1")
@@ -275,6 +275,17 @@ def test_a_principle_no_measure_serves_but_the_text_addresses_is_not_simply_miss
     driver8 = md[md.index("### ドライバー8 " if lang == "ja" else "### driver 8 "):]
     driver8 = driver8[:driver8.index("\n### ")]
     assert "✗" in driver8.splitlines()[0] and ("注:" not in driver8 and "Note:" not in driver8)
+
+
+def test_similar_explain_parts_add_up_to_the_score(real_build):
+    """Each part's share of the score, as --explain shows it, adds up to the score (the words' share was
+    shown as the matched words), and CSV gives the shares as numbers, the parts counted as unknown apart."""
+    res = _run(real_build[0], "similar", "higumap", "--top", "5", "--format", "csv")
+    parts = ("words", "domains", "technologies", "drivers", "factors", "stakeholders", "population", "ageing")
+    for row in csv.DictReader(io.StringIO(res.stdout)):
+        # each share is rounded to 3 places: the sum is the score within half a thousandth per part
+        assert sum(float(row[p]) for p in parts) == pytest.approx(float(row["score"]), abs=0.0005 * len(parts))
+        assert set(row["unknown"].split()) <= set(parts)
 
 
 def test_report_in_english_and_json(real_build):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 LABELS = {
     "ja": {"rank": "順位", "id": "ID", "name": "名称", "municipalities": "自治体", "score": "類似度",
-           "words": "一致した語", "shared": "共有", "unknown": "不明な項目",
+           "matched_words": "一致した語", "shared": "共有", "unknown": "不明な項目",
            "query": "問い合わせ", "initiative": "事例", "measure": "計画の施策", "text": "文書", "as_words": "語",
            "known_words": "使った語", "unknown_words": "グラフにない語", "topics": "名前にあたる分野・技術",
            "domain": "分野", "technology": "技術", "counted": "数えた出典",
@@ -23,7 +23,7 @@ LABELS = {
            "imputed": "* 不明: 事例にその項目がなく、その項目の平均で数えた値", "suggested": "提案タグ",
            "suggested_in": "含む", "suggested_out": "除外（--include-suggested で含む）", "none": "なし"},
     "en": {"rank": "rank", "id": "id", "name": "name", "municipalities": "municipalities", "score": "score",
-           "words": "matched words", "shared": "shared", "unknown": "unknown",
+           "matched_words": "matched words", "shared": "shared", "unknown": "unknown",
            "query": "query", "initiative": "initiative", "measure": "plan measure", "text": "document",
            "as_words": "words", "known_words": "words used", "unknown_words": "words the graph does not have",
            "topics": "words that name a domain or technology", "domain": "domain", "technology": "technology",
@@ -120,7 +120,8 @@ def command(query: str | None, text_file: Path | None, top: int, weights: tuple[
 
         emit(json.dumps(asdict(result), ensure_ascii=False, indent=1), output)
         return
-    rows = [_row(result, m, rank, lang, explain or fmt == "csv") for rank, m in enumerate(result.matches, 1)]
+    rows = [_row(result, m, rank, lang, explain or fmt == "csv", fmt == "csv")
+            for rank, m in enumerate(result.matches, 1)]
     from kg.analysis.render import rows_out
 
     if fmt == "csv":
@@ -136,7 +137,9 @@ def _read(path: Path) -> tuple[str, str]:
     return read_input(path, lambda _msg: None).text, path.name
 
 
-def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool) -> dict[str, Any]:
+def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool, numbers: bool = False) -> dict[str, Any]:
+    """One match as a row; with `explain`, each part's share of the score (they add up to it) and the words
+    that matched; with `numbers` (CSV), the shares as plain numbers and the parts counted as unknown apart."""
     row: dict[str, Any] = {"rank": rank, "id": m.id, "name": m.name_ja if lang == "ja" else m.name_en or m.name_ja,
                            "municipalities": m.municipalities if lang == "ja" else m.municipalities_en,
                            "score": round(m.score, 4)}
@@ -144,9 +147,11 @@ def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool) -> dic
         for p in r.weights:
             if p in m.contributions:
                 value = f"{m.contributions[p]:.3f}"
-                row[p] = value + "*" if p in m.unknown else value
+                row[p] = value + "*" if p in m.unknown and not numbers else value
+        if numbers:
+            row["unknown"] = " ".join(p for p in r.weights if p in m.unknown and p in m.contributions)
         sep = "・" if lang == "ja" else ", "
-        row["words"] = sep.join(w for w, _ in m.words[:6])
+        row["matched_words"] = sep.join(w for w, _ in m.words[:6])
         row["shared"] = "; ".join(f"{PART_LABELS[lang][p]}: {', '.join(v)}" for p, v in m.shared.items() if v)
     return row
 
