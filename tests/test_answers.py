@@ -392,3 +392,13 @@ def test_a_name_several_initiatives_bear_is_a_topic(real_build):
     assert set(ids) == {"ina-smart-agriculture", "iwamizawa-smart-agriculture", "yamanashi-city-smart-agriculture"}
     text = _run(real_build[0], "similar", "スマート農業").stdout
     assert "語として読みました" in text and "ID を指定してください" in text and "read as words" not in text
+
+
+def test_a_katakana_compound_sudachi_does_not_know_is_read_by_its_parts(real_build):
+    """オンデマンドバス is one unknown word to Sudachi, so a Japanese planner got 'no initiative has its
+    words' where `on-demand bus` found 前橋市's デマンド乗り合いタクシー: the graph's own words inside it count."""
+    res = _run(real_build[0], "similar", "オンデマンドバス", "--top", "3", "--format", "json")
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    assert set(got["query"]["words"]) == {"デマンド", "バス"} and got["query"]["unknown_words"] == []
+    assert got["matches"][0]["id"] == "maebashi-mytaku"

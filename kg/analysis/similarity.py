@@ -312,10 +312,37 @@ def words_spec(index: Index, text: str, kind: str, name: str, mode: str) -> Spec
     """Free words or a document's text as a query (the only kind that needs the tokeniser)."""
     from kg.text.tokens import Tokeniser
 
-    q = query_of_terms(index, Tokeniser().terms(text))
+    terms = Tokeniser().terms(text)
+    q = query_of_terms(index, terms)
     vocab = index["words_vocab"]
+    parts, split = _katakana_parts(vocab, q.unknown)
+    if parts:  # オンデマンドバス, one unknown word to Sudachi, is デマンド and バス to the graph
+        q = query_of_terms(index, terms + parts)
+        q.unknown = [u for u in q.unknown if u not in split]
     return Spec(QueryInfo(kind, name, name, name, words=[str(vocab[k]) for k in q.ix], unknown_words=q.unknown),
                 q, mode)
+
+
+_KATAKANA = re.compile(r"[ァ-ヺー]+")
+
+
+def _katakana_parts(vocab: Any, unknown: list[str]) -> tuple[list[str], set[str]]:
+    """The graph's katakana words (two characters or more) inside unknown katakana compounds (four or more),
+    the longest where they overlap, and the compounds they split: Sudachi keeps a compound it does not know
+    whole, and the texts may spell its parts."""
+    compounds = [u for u in unknown if len(u) >= 4 and _KATAKANA.fullmatch(u)]
+    if not compounds:
+        return [], set()
+    words = [w for w in (str(v) for v in vocab) if len(w) >= 2 and _KATAKANA.fullmatch(w)]
+    out: list[str] = []
+    split: set[str] = set()
+    for compound in compounds:
+        found = [w for w in words if w in compound and w != compound]
+        longest = [w for w in found if not any(w != v and w in v for v in found)]
+        if longest:
+            out += longest
+            split.add(compound)
+    return out, split
 
 
 def initiative_spec(graph: Adapter, row: int, include_suggested: bool) -> Spec:
