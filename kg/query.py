@@ -75,13 +75,27 @@ def with_reliability(query: SavedQuery, min_reliability: str) -> str:
     return pattern.sub(lambda _m: f"VALUES {query.reliability} {{ {values} }}", query.text)
 
 
-def resolve_query(arg: str, min_reliability: str = "primary") -> tuple[str, str | None]:
+_LABEL_LANG = re.compile(r'(LANG\(\?(\w+)\)\s*=\s*)"(ja|en)"', re.IGNORECASE)
+
+
+def in_language(text: str, lang: str) -> str:
+    """A saved query's labels in `lang`: each `LANG(?x) = "ja"` or `"en"` filter asks for `lang`, except a
+    column that names its language (?labelEn, ?nameJa), which a query keeps beside the other on purpose."""
+    def ask(m: re.Match[str]) -> str:
+        keep = m.group(2).endswith(("En", "Ja"))
+        return m.group(0) if keep else f'{m.group(1)}"{lang}"'
+    return _LABEL_LANG.sub(ask, text)
+
+
+def resolve_query(arg: str, min_reliability: str = "primary", lang: str | None = None) -> tuple[str, str | None]:
     """Query text for a saved query name, a .rq file path, or inline SPARQL; and the saved name if any.
 
-    A saved query that counts cases counts the sources at least as reliable as `min_reliability`."""
+    A saved query that counts cases counts the sources at least as reliable as `min_reliability`; with
+    `lang`, its labels are in that language (in_language). Files and inline text run as written."""
     for q in saved_queries():
         if q.name == arg:
-            return with_reliability(q, min_reliability), q.name
+            text = with_reliability(q, min_reliability)
+            return (in_language(text, lang) if lang else text), q.name
     if "\n" not in arg and len(arg) < 4096 and arg.endswith((".rq", ".sparql")):
         path = Path(arg)
         if not path.is_file():

@@ -204,3 +204,14 @@ def test_an_update_is_told_that_the_graph_is_read_only(fixture_build) -> None:
         assert result.exit_code == 1 and "the graph is read-only" in result.stderr
     result = _run("query", "hello world", "--build-dir", str(fixture_build[0]))
     assert result.exit_code == 1 and "SPARQL syntax error" in result.stderr
+
+
+def test_saved_queries_answer_in_the_language_asked(fixture_build) -> None:
+    """A saved query's labels follow --lang (they were fixed in the .rq: English domains in a Japanese
+    answer, Japanese names in an English one), and both languages give the same rows."""
+    ja = _run("query", "outcomes-by-domain", "-f", "csv", "--build-dir", str(fixture_build[0]))
+    en = _run("query", "outcomes-by-domain", "-f", "csv", "--lang", "en", "--build-dir", str(fixture_build[0]))
+    rows_ja, rows_en = list(csv.DictReader(io.StringIO(ja.stdout))), list(csv.DictReader(io.StringIO(en.stdout)))
+    assert rows_ja and len(rows_ja) == len(rows_en)
+    assert all(not r["domain"].isascii() for r in rows_ja) and all(r["domain"].isascii() for r in rows_en)
+    assert all(r["municipality"].isascii() for r in rows_en if r["municipality"])

@@ -61,10 +61,10 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
         click.echo((f"… 計上する出典の信頼度: {counted}" if lang == "ja" else
                     f"… counting sources of reliability: {counted}"), err=True)
     if endpoint:
-        _remote(query, fmt, output, endpoint, graph_iri, min_reliability, headers)
+        _remote(query, fmt, output, endpoint, graph_iri, min_reliability, headers, lang)
         return
     with reported():
-        text, _name = resolve_query(query, min_reliability)
+        text, _name = resolve_query(query, min_reliability, lang)
         graph = open_graph(build_dir)
         assert graph.generation is not None
         # Evaluated in a child without network, the store opened there too: nothing the query names can reach it.
@@ -80,7 +80,7 @@ def _evaluate(store_path: Path, text: str, fmt: str, headers: dict[str, str] | N
 
 
 def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None,
-            min_reliability: str = "primary", headers: dict[str, str] | None = None) -> None:
+            min_reliability: str = "primary", headers: dict[str, str] | None = None, lang: str = "ja") -> None:
     """The --endpoint branch: the same query and output, answered by an external SPARQL endpoint."""
     from kg.cli.common import EXIT_ERROR
     from kg.query import QueryError, format_result, resolve_query
@@ -88,7 +88,7 @@ def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri:
     from kg.remote import query as remote_query
 
     try:
-        text, _name = resolve_query(query, min_reliability)
+        text, _name = resolve_query(query, min_reliability, lang)
         rendered = format_result(remote_query(endpoint, text, auth=auth_from_env(), graph=graph_iri), fmt, headers)
     except RemoteUnreachable as exc:
         fail(str(exc), EXIT_ERROR)
