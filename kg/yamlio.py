@@ -9,6 +9,7 @@ Invalid UTF-8 is reported at the line of the first bad byte.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,31 +78,28 @@ class LineList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-def forget_reads(value: Any) -> None:
-    """Clear what every mapping in `value` remembers of its keys being read: a schema validator reads every
-    key it checks, and what counts afterwards is which keys the loader read."""
+def _mappings(value: Any) -> Iterator[LineDict]:
+    """Every mapping in `value`, however deep (a walk with no locations made)."""
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, LineDict):
-            node.read.clear()
+            yield node
             stack.extend(v for v in dict.values(node) if isinstance(v, (LineDict, LineList)))
         elif isinstance(node, LineList):
             stack.extend(v for v in node if isinstance(v, (LineDict, LineList)))
+
+
+def forget_reads(value: Any) -> None:
+    """Clear what every mapping in `value` remembers of its keys being read: a schema validator reads every
+    key it checks, and what counts afterwards is which keys the loader read."""
+    for mapping in _mappings(value):
+        mapping.read.clear()
 
 
 def all_read(value: Any) -> bool:
     """Whether every key of every mapping in `value` was read (fast: no locations are made)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, LineDict):
-            if not dict.keys(node) <= node.read:
-                return False
-            stack.extend(v for v in dict.values(node) if isinstance(v, (LineDict, LineList)))
-        elif isinstance(node, LineList):
-            stack.extend(v for v in node if isinstance(v, (LineDict, LineList)))
-    return True
+    return all(dict.keys(mapping) <= mapping.read for mapping in _mappings(value))
 
 
 class YamlError(Exception):
@@ -177,8 +175,8 @@ def parse_yaml(text: str, name: str, limits: Limits = Limits()) -> Any:
         line = 1
         if isinstance(exc.position, int):
             in_bytes = issubclass(_Loader, getattr(yaml, "CSafeLoader", ()))
-            line += text.encode("utf-8")[: exc.position].count(b"\n") if in_bytes \
-                else text[: exc.position].count("\n")
+            before = text.encode("utf-8")[: exc.position] if in_bytes else text[: exc.position].encode("utf-8")
+            line += len(_BREAKS.findall(before))  # as editors count lines, like `decode`
         char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
         raise YamlError(Loc(name, line), f"character U+{char:04X} is not allowed in YAML ({exc.reason})") from exc
     except yaml.YAMLError as exc:  # any other YAML error: located at the file
@@ -319,7 +317,6 @@ class _Walker:
             dict.__setitem__(mapping, key, self.value(value_node, depth + 1))
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
-
 
     def scalar(self, node: yaml.Node) -> Any:
         """A scalar other than text (a number, a date, true/false, null), or YamlError at its line."""
