@@ -144,11 +144,9 @@ class AnalysisCache:
         """The index's bytes and the texts' terms for the next build, with the line that tells how many
         texts were tokenised."""
         from kg.analysis.index import index_bytes
-        from kg.analysis.words import word_texts
         from kg.text.tokens import TermMemo
 
         memo = TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
-        memo.learn(word_texts(ex))  # the new texts tokenised by two processes (the build waits for this one)
         index = index_bytes(build_index(ex, memo))
         kept = len(memo.used) - memo.made
         return index, memo.dump(), f"word vectors: {memo.made} texts tokenised" + \

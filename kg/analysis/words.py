@@ -147,14 +147,6 @@ def _documents(ex: Extract) -> tuple[dict[str, list[tuple[str, list[str]]]], lis
             [[x for o in i.outcomes for x in _both(o.indicator)] for i in inits])
 
 
-def word_texts(ex: Extract) -> list[str]:
-    """Every text build_words asks the terms of, as it asks (so that they can be tokenised beforehand, by
-    two processes: kg.text.tokens.TermMemo.learn)."""
-    docs, _, own, outcomes = _documents(ex)
-    groups = [texts for c in docs for _, texts in docs[c]] + own + outcomes
-    return [_joined(texts) for texts in groups if texts]
-
-
 def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
     """The word arrays of the analysis index: vocabulary, idf, and per collection its ids and rows."""
     import numpy as np
@@ -164,6 +156,10 @@ def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
 
         tokeniser = Tokeniser()
     docs, inits, own_texts, outcome_texts = _documents(ex)
+    learn = getattr(tokeniser, "learn", None)  # a TermMemo tokenises the new texts beforehand, by two processes
+    if learn is not None:
+        groups = [texts for c in docs for _, texts in docs[c]] + own_texts + outcome_texts
+        learn([_joined(texts) for texts in groups if texts])
     terms = {c: [_terms(tokeniser, texts) for _, texts in docs[c]] for c in docs}
     own = [_terms(tokeniser, texts) for texts in own_texts]
     outcomes = [_terms(tokeniser, texts) for texts in outcome_texts]

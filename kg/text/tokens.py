@@ -173,7 +173,8 @@ class TermMemo:
 
     def learn(self, texts: list[str]) -> None:
         """Tokenise beforehand those of `texts` not known yet, half of them by a second process when there
-        are many (kg.parallel.split_map): `terms` then finds them, as if it had made them itself."""
+        are many (kg.parallel.split_map): `terms` then finds them, as if it had made them itself.
+        kg.analysis.words.build_words calls it with every text it is about to ask for."""
         from kg.parallel import split_map
 
         todo = {key: text for key, text in ((_key(t), t) for t in texts)
