@@ -310,11 +310,6 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
     files = {"nt": made.document("nt")}
     out = Assembled(files, files["nt"].count(b"\n"))
 
-    def the_other_formats() -> None:
-        """Turtle and JSON-LD, which only publish needs: made once the store and the analysis have begun (the
-        analysis process is the last to finish a build from scratch: what comes before its start delays it)."""
-        files.update((fmt, made.document(fmt)) for fmt in ("ttl", "jsonld"))
-
     engine = shacl_engine_for(out.triples, shacl_engine)
     record = {"shacl": shacl_record(engine)}
     delta = change.delta if change is not None else None
@@ -332,7 +327,6 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
                 # The analysis files are then written from the whole graph, 3-4 times faster from memory.
                 same_graph = load_store(files["nt"])
                 analysis.start(same_graph)
-            the_other_formats()
 
             def check_store(store: Any, applied: Any) -> None:
                 from kg.shaclsparql import affected_nodes
@@ -351,19 +345,20 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
                 cleanup.callback(begun.close)  # whatever happens: stopped, and its folder gone unless published
             say(f"validating with SHACL ({engine}, {out.triples} triples)")
             if engine == "pyshacl":
-                the_other_formats()
                 problems = shacl_problems(rdflib_graph(files["nt"]))
             else:
                 from kg.shaclsparql import load_store
 
                 same_graph = load_store(files["nt"])
                 analysis.start(same_graph)  # the analysis files, by a second process, while SHACL runs here
-                the_other_formats()
                 # One thread: the store's and the analysis' processes already keep both cores busy, and two
                 # threads on one in-memory store cost 40% more CPU for the same queries (contention).
                 problems = sparql_shacl_problems(same_graph, workers=1 if begun is not None else None)
             if problems:
                 raise DataInvalid(problems)
+        # Turtle and JSON-LD, which only publish needs, once the store and the analysis have begun (the analysis
+        # process is the last to finish a build from scratch: what comes before its start delays it).
+        files.update((fmt, made.document(fmt)) for fmt in ("ttl", "jsonld"))
         info = publish(out_dir, files, extras=[analysis], same_graph=same_graph, progress=say,
                        delta=delta, check=check_store, record=record, lock=False, begun=begun)
     return info, out
