@@ -298,7 +298,7 @@ def with_prefixes(text: str) -> str:
 def query(endpoint: str, text: str, auth: Auth | None = None, graph: str | None = None,
           timeout: float = DEFAULT_TIMEOUT) -> Result:
     """Run a query at a SPARQL 1.1 Protocol endpoint; `graph` sets the default graph (default-graph-uri)."""
-    http_url(endpoint)
+    client = _Client(auth, endpoint, timeout)  # refuses a URL that is not http(s) before any request is made
     text = refuse_outbound(text, [graph] if graph else [])
     form = [("query", with_prefixes(text))]
     if graph:
@@ -308,7 +308,7 @@ def query(endpoint: str, text: str, auth: Auth | None = None, graph: str | None 
         headers={"Content-Type": "application/x-www-form-urlencoded",
                  "Accept": "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
                            "application/n-triples;q=0.9, text/turtle;q=0.8"})
-    _status, headers, body = _send(_Client(auth, endpoint, timeout), request)
+    _status, headers, body = _send(client, request)
     _refuse_partial(headers, endpoint)
     content_type = headers.get("content-type", "")
     mime = content_type.split(";")[0].strip().lower()
