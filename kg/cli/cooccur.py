@@ -144,12 +144,18 @@ def _network_meta(net: Any, lang: str) -> str:
     from kg.analysis.cooccur import UNIT_NAMES
 
     units, level = int(net.graph["units"]), UNIT_NAMES[net.graph["level"]]
-    sources, left = list(net.graph["sources"]), list(net.graph["left_out"])
+    head = (f"集計単位: {level[0]}（{units}件）" if lang == "ja"
+            else f"counted per {net.graph['level']}: {units} {level[1]}")
+    return head + _sources(list(net.graph["sources"]), list(net.graph["left_out"]), lang)
+
+
+def _sources(counted: list[str], left_out: list[str], lang: str) -> str:
+    """The sources counted and those the reliability filter left out, as the stderr line says them."""
     if lang == "ja":
-        text = f"集計単位: {level[0]}（{units}件）; 計上した出典: {', '.join(sources) or 'なし'}"
-        return text + (f"; 除外: {', '.join(left)}（--min-reliability secondary で含める）" if left else "")
-    text = f"counted per {net.graph['level']}: {units} {level[1]}; sources counted: {', '.join(sources) or 'none'}"
-    return text + (f"; left out: {', '.join(left)} (include with --min-reliability secondary)" if left else "")
+        text = f"; 計上した出典: {', '.join(counted) or 'なし'}"
+        return text + (f"; 除外: {', '.join(left_out)}（--min-reliability secondary で含める）" if left_out else "")
+    text = f"; sources counted: {', '.join(counted) or 'none'}"
+    return text + (f"; left out: {', '.join(left_out)} (include with --min-reliability secondary)" if left_out else "")
 
 
 def _meta(result: Any, lang: str) -> str:
@@ -162,13 +168,9 @@ def _meta(result: Any, lang: str) -> str:
     if lang == "ja":
         text = f"集計単位: {units[0]}（{schemes[0]}のタグがある{result.n}件"
         text += f"、タグのない{result.untagged}件は数えない）" if result.untagged else "）"
-        text += f"; 計上した出典: {', '.join(result.sources) or 'なし'}"
-        if result.left_out:
-            text += f"; 除外: {', '.join(result.left_out)}（--min-reliability secondary で含める）"
+        text += _sources(result.sources, result.left_out, lang)
         return text + f"; q値はBenjamini–Hochberg法（{result.tested}組を同時に検定）"
     text = f"counted per {result.level}: the {result.n} {units[1]} carrying a {schemes[1]} tag"
     text += f" ({result.untagged} with none not counted)" if result.untagged else ""
-    text += f"; sources counted: {', '.join(result.sources) or 'none'}"
-    if result.left_out:
-        text += f"; left out: {', '.join(result.left_out)} (include with --min-reliability secondary)"
+    text += _sources(result.sources, result.left_out, lang)
     return text + f"; q = Benjamini-Hochberg over the {result.tested} pairs tested"
