@@ -196,10 +196,6 @@ def similar(graph: Adapter, query: str | None = None, top: int = 5, weights: dic
 
 # The id paths (kg.namespace.id_path) of the two kinds, as the list of an ambiguous name prints them.
 _PATH_KINDS = {"initiative": "Initiative", "measure": "PlannedMeasure"}
-# The other kinds of the graph's id paths (kg.rdf): `municipality/013439` names a place, not words to rank by.
-_OTHER_PATH_KINDS = frozenset({"municipality", "prefecture", "practice", "plan", "stakeholder", "source", "resource",
-                               "outcome", "factor", "driver", "principle", "domain", "technology", "kpi", "risk",
-                               "budget", "value-category"})
 
 
 def _named(ix: Index, q: str) -> list[tuple[str, str]]:
@@ -282,7 +278,7 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
     head, _, rest = q.partition("/")
     if _ID.fullmatch(q) or head in _PATH_KINDS and rest:  # an id or id path misspelt, not words
         raise NotFound(f"no initiative or measure in the graph has the id {q!r}", closest())
-    if head in _OTHER_PATH_KINDS and rest and "/" not in rest and " " not in rest:
+    if rest and "/" not in rest and " " not in rest and head in _path_heads(graph):
         raise AnalysisError(f"{q!r} names a {head.replace('-', ' ')}: similar compares initiatives and plan "
                             "measures (give one's id or name), free words, or a document (--text FILE)")
     spec = words_spec(ix, q, "words", q, mode="bm25")
@@ -306,6 +302,14 @@ def _spec(graph: Adapter, q: str, include_suggested: bool) -> Spec:
                           + (" …" if len(partly) > 3 else "")
                           + (" (give an id to compare with one)" if same_name else ""))
     return spec
+
+
+def _path_heads(graph: Adapter) -> set[str]:
+    """The first step of the id paths of the entities the graph names (municipality, plan, driver …):
+    `municipality/013439` names a place, not words to rank by."""
+    from kg.namespace import id_path
+
+    return {id_path(n.iri).partition("/")[0] for n in graph.resolver.names}
 
 
 def words_spec(index: Index, text: str, kind: str, name: str, mode: str) -> Spec:
