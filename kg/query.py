@@ -15,7 +15,9 @@ from kg.namespace import compact as compact_iri
 if TYPE_CHECKING:
     import pyoxigraph
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt", "jsonld")
+ROW_FORMATS = ("csv", "tsv", "json")  # the SPARQL 1.1 results formats: rows (SELECT) and booleans (ASK)
+GRAPH_FORMATS = {"ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}  # graphs (CONSTRUCT, DESCRIBE)
 
 
 class QueryError(DxkgError):
@@ -149,8 +151,9 @@ def _without_prologue(text: str) -> str:
     return text[match.end():] if match else text
 
 
-def run(store: pyoxigraph.Store, query: str) -> Result:
-    """Run one query on a store, after refusing clauses that reach beyond it (see refuse_outbound).
+def run(store: pyoxigraph.Store, query: str, fmt: str | None = None) -> Result:
+    """Run one query on a store, after refusing clauses that reach beyond it (see refuse_outbound); with
+    `fmt`, refuse a format the answer's kind has not before reading the answer (check_format).
 
     A process that runs queries from others should also have called `kg.sandbox.deny_network()`."""
     import pyoxigraph
@@ -165,6 +168,10 @@ def run(store: pyoxigraph.Store, query: str) -> Result:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
+    if fmt is not None:
+        kind = "ask" if isinstance(answer, pyoxigraph.QueryBoolean) else \
+            "select" if isinstance(answer, pyoxigraph.QuerySolutions) else "graph"
+        check_format(kind, fmt)
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return Result("ask", [], [], boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):
@@ -189,21 +196,32 @@ def compact(term: Any) -> str:
     return term.value
 
 
-def format_result(result: Result, fmt: str, headers: dict[str, str] | None = None) -> str:
-    """Render a result as a table (`headers` renames its columns), or in the SPARQL 1.1 results formats
-    (csv, tsv, json; N-Triples for CONSTRUCT/DESCRIBE) with the writer the endpoint uses (kg.results)."""
-    from kg import results
-
+def check_format(kind: str, fmt: str) -> None:
+    """QueryError when an answer of `kind` (select, ask, graph) cannot be written in `fmt`: rows are not
+    triples, and a graph written as rows would be another format than the one asked for."""
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown format {fmt!r} (known: {', '.join(RESULT_FORMATS)})")
-    if result.kind == "ask":
-        if fmt == "table":
-            return "true" if result.boolean else "false"
-        return results.write_boolean(bool(result.boolean), fmt).body.decode("utf-8")
+    if kind == "graph" and fmt in ROW_FORMATS:
+        raise QueryError(f"a CONSTRUCT or DESCRIBE query answers with a graph, and {fmt} is a format for rows "
+                         "(SELECT, ASK): use --format ttl, nt or jsonld (or table)")
+    if kind != "graph" and fmt in GRAPH_FORMATS:
+        raise QueryError(f"{fmt} is a format for graphs (CONSTRUCT, DESCRIBE), and this {kind.upper()} query answers "
+                         "with rows: use --format table, csv, tsv or json")
+
+
+def format_result(result: Result, fmt: str, headers: dict[str, str] | None = None) -> str:
+    """Render a result as a table (`headers` renames its columns), in the SPARQL 1.1 results formats (csv, tsv,
+    json) for SELECT and ASK, or in an RDF syntax (ttl, nt, jsonld) for CONSTRUCT and DESCRIBE, with the
+    writers the endpoint uses (kg.results); QueryError for a format the answer's kind has not (check_format)."""
+    from kg import results
+
+    check_format(result.kind, fmt)
     if fmt == "table":
-        return _table(result, headers)
+        return ("true" if result.boolean else "false") if result.kind == "ask" else _table(result, headers)
+    if result.kind == "ask":
+        return results.write_boolean(bool(result.boolean), fmt).body.decode("utf-8")
     if result.kind == "graph":
-        return results.write_triples(result.raw, "ntriples").body.decode("utf-8")
+        return results.write_triples(result.raw, GRAPH_FORMATS[fmt]).body.decode("utf-8")
     return results.write_solutions(result.variables, result.rows, fmt).body.decode("utf-8")
 
 

@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from kg.cli import cli
 from kg.query import saved_queries
-from tests.conftest import FIXTURE_DATA, FX_INITIATIVES, INA, MORI_HOKKAIDO, MORI_SHIZUOKA
+from tests.conftest import FIXTURE_DATA, FX_INITIATIVES, FX_MUNICIPALITIES, INA, MORI_HOKKAIDO, MORI_SHIZUOKA
 
 
 def _run(*args: str):
@@ -67,6 +67,24 @@ def test_inline_query_in_every_format(fixture_build) -> None:
     assert ask.stdout.strip() == "true"
     count = _run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?i a dx:Initiative }", "--build-dir", str(out), "-f", "csv")
     assert count.stdout.splitlines()[1] == str(FX_INITIATIVES)
+
+
+def test_graph_answers_in_rdf_syntaxes_and_formats_that_do_not_fit_refused(fixture_build, tmp_path: Path) -> None:
+    out, _ = fixture_build
+    q = "CONSTRUCT { ?m rdfs:label ?l } WHERE { ?m a dx:Municipality ; rdfs:label ?l }"
+    graphs = {fmt: _run("query", q, "--build-dir", str(out), "-f", fmt) for fmt in ("ttl", "nt", "jsonld")}
+    for fmt, result in graphs.items():
+        assert result.exit_code == 0, (fmt, result.output)
+        parsed = Graph().parse(data=result.stdout, format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
+        assert len(parsed) == 2 * FX_MUNICIPALITIES, fmt  # a Japanese and an English label each
+        assert any(str(o) == "森町" for o in parsed.objects()), fmt
+    for fmt in ("csv", "tsv", "json"):  # rows formats: a graph is not silently written as N-Triples instead
+        refused = _run("query", q, "--build-dir", str(out), "-f", fmt, "-o", str(tmp_path / f"answer.{fmt}"))
+        assert refused.exit_code == 1 and refused.stdout == "", fmt
+        assert "answers with a graph" in refused.stderr and "--format ttl, nt or jsonld" in refused.stderr
+        assert not (tmp_path / f"answer.{fmt}").exists()
+    select = _run("query", "SELECT ?m WHERE { ?m a dx:Municipality }", "--build-dir", str(out), "-f", "ttl")
+    assert select.exit_code == 1 and "answers with rows" in select.stderr and select.stdout == ""
 
 
 def test_query_file_and_output_file(fixture_build, tmp_path: Path) -> None:

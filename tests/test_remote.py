@@ -218,7 +218,7 @@ def test_remote_answers_print_exactly_like_the_embedded_store(fixture_build: tup
                                   "--graph", GRAPH])
         assert ask.stdout.strip() == "true"
         construct = runner.invoke(cli, ["query", "CONSTRUCT { ?s a dx:Municipality } WHERE { ?s a dx:Municipality }",
-                                        "-f", "tsv", "--endpoint", _url(server, "/sparql"), "--graph", GRAPH])
+                                        "-f", "nt", "--endpoint", _url(server, "/sparql"), "--graph", GRAPH])
         assert construct.exit_code == 0 and len(construct.stdout.splitlines()) == 3  # FX_MUNICIPALITIES
 
 

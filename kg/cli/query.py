@@ -11,8 +11,10 @@ from kg.cli.common import EXIT_INVALID, build_option, emit, fail, lang_option, o
 
 @click.command("query")
 @click.argument("query", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True, help="Output format (csv, tsv and json follow the SPARQL 1.1 results formats).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt", "jsonld"]),
+              default="table", show_default=True,
+              help="Output format: csv, tsv and json (the SPARQL 1.1 results formats) for SELECT and ASK; ttl, nt "
+                   "and jsonld (Turtle, N-Triples, JSON-LD) for CONSTRUCT and DESCRIBE; table for either.")
 @click.option("-l", "--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--endpoint", metavar="URL",
@@ -32,6 +34,7 @@ def command(query: str | None, fmt: str, list_saved: bool, output: Path | None, 
       dxkg query --list
       dxkg query drivers-with-factor-e
       dxkg query my-question.rq --format csv
+      dxkg query 'DESCRIBE dxid:initiative\\/higumap' --format ttl
       dxkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s a dx:Initiative }'
       dxkg query cases-per-factor --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/dxkg/graph
 
@@ -76,7 +79,7 @@ def _evaluate(store_path: Path, text: str, fmt: str, headers: dict[str, str] | N
     from kg.query import format_result, run
     from kg.store import open_read_only
 
-    return format_result(run(open_read_only(store_path), text), fmt, headers)
+    return format_result(run(open_read_only(store_path), text, fmt), fmt, headers)
 
 
 def _remote(query: str, fmt: str, output: Path | None, endpoint: str, graph_iri: str | None,
