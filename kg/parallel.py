@@ -20,6 +20,7 @@ import os
 import threading
 import traceback
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +29,8 @@ R = TypeVar("R")
 
 # Below this many items a child costs more (a fork, pickling the results) than it saves.
 MIN_ITEMS = 64
+# Past this many processes the results piped back to one parent cost more than the slices save.
+MAX_WAYS = 8
 
 
 def cores() -> int:
@@ -152,19 +155,28 @@ def _gone(thread: threading.Thread, wait: float = 1.0) -> None:
         time.sleep(0.0005)
 
 
-def split_map(fn: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
-    """[fn(x) for x in items], the second half computed by a forked child when it pays."""
-    if len(items) < min_items:
+def split_map(fn: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS,
+              ways: int | None = None) -> list[R]:
+    """[fn(x) for x in items] in `ways` contiguous slices (default: one per core, at most MAX_WAYS; fewer when
+    the items are few: `min_items` make two), all but the first begun in forked children (kg.parallel.start:
+    a slice that cannot be forked is computed here when its turn comes)."""
+    ways = min(cores() if ways is None else ways, MAX_WAYS, 2 * len(items) // max(1, min_items))
+    if ways <= 1:
         return [fn(x) for x in items]
-    half = len(items) // 2
-    theirs = start(lambda: [fn(x) for x in items[half:]])
-    if not theirs.forked:
-        return [fn(x) for x in items]
+    bounds = [len(items) * k // ways for k in range(ways + 1)]
+    theirs = [start(partial(_map, fn, items[bounds[k]:bounds[k + 1]])) for k in range(1, ways)]
     try:
-        mine = [fn(x) for x in items[:half]]
-        return mine + theirs.result()
+        out = _map(fn, items[:bounds[1]])
+        for deferred in theirs:
+            out += deferred.result()
+        return out
     finally:
-        theirs.close()
+        for deferred in theirs:
+            deferred.close()
+
+
+def _map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(x) for x in items]
 
 
 def _child(fn: Callable[[], Any], send: Any) -> None:

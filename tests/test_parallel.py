@@ -53,8 +53,8 @@ def _square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
-def _map_squares(n: int, min_items: int) -> tuple[int, list[tuple[int, int]]]:
-    return os.getpid(), split_map(_square_with_pid, list(range(n)), min_items=min_items)
+def _map_squares(n: int, min_items: int, ways: int | None = 2) -> tuple[int, list[tuple[int, int]]]:
+    return os.getpid(), split_map(_square_with_pid, list(range(n)), min_items=min_items, ways=ways)
 
 
 def test_the_halves_come_back_in_order_from_two_processes() -> None:
@@ -62,6 +62,17 @@ def test_the_halves_come_back_in_order_from_two_processes() -> None:
     assert [v for v, _ in out] == [x * x for x in range(100)]
     pids = [pid for _, pid in out]
     assert set(pids[:50]) == {me} and me not in pids[50:]  # the second half elsewhere
+
+
+def test_more_slices_than_two_come_back_in_order_each_from_its_own_process() -> None:
+    """On a machine with more cores the build reads and makes triples in as many processes (here asked
+    for: the slices' processes share this machine's cores)."""
+    me, out = _fresh(_map_squares, 101, 10, 5)
+    assert [v for v, _ in out] == [x * x for x in range(101)]
+    bounds = [101 * k // 5 for k in range(6)]
+    slices = [{pid for _, pid in out[bounds[k]:bounds[k + 1]]} for k in range(5)]
+    assert slices[0] == {me} and all(len(s) == 1 for s in slices)
+    assert len(set().union(*slices)) == 5  # five processes, one per slice
 
 
 def test_a_short_list_stays_in_this_process() -> None:
