@@ -217,3 +217,26 @@ def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path,
     assert any(m.startswith("analysis rows of ") for m in said) and \
         any(m.startswith("word vectors: 0 texts tokenised") for m in said), said
     assert_same_as_cold(data_copy, out, tmp_path, None)
+
+
+def _index_watching_forks(nt: bytes) -> list[bool]:
+    """The analysis index of a graph, made as a build's analysis process makes it: whether each start forked."""
+    from kg.analysis.index import build_index
+    from kg.analysis.records import extract
+    from kg.shaclsparql import load_store
+    from kg.text.tokens import TermMemo
+
+    ex = extract(load_store(nt))
+    forked = _watch_forks()
+    memo = TermMemo.load(None)
+    build_index(ex, memo)
+    return [*forked, memo.made > parallel.MIN_ITEMS]
+
+
+def test_the_word_vectors_texts_are_tokenised_by_two_processes(tmp_path: Path) -> None:
+    """Tokenising is most of the analysis files' time in a build from scratch; numpy's threads (OpenBLAS starts
+    them on import) would keep the index's process from forking, so it tokenises before importing numpy."""
+    data = tmp_path / "data"
+    write_synthetic(data, 20)
+    build(data, tmp_path / "build", None)
+    assert _fresh(_index_watching_forks, (tmp_path / "build" / "dxkg.nt").read_bytes()) == [True, True]

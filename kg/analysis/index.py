@@ -85,6 +85,12 @@ def build_index(ex: Extract, tokeniser: Terms | None = None) -> Index:
     Initiatives are in IRI order (the order of the cached table: by id, as all share one prefix), so
     ties broken by row order are broken by id.
     """
+    from kg.analysis.words import build_words
+
+    # The word vectors first: their texts are tokenised by two processes (TermMemo.learn), and a process is
+    # forked only while it runs one thread, which it no longer does once numpy is imported (OpenBLAS starts
+    # its threads then).
+    words = build_words(ex, tokeniser)
     import numpy as np
 
     inits = [ex.initiatives[k] for k in sorted(ex.initiatives)]
@@ -164,9 +170,7 @@ def build_index(ex: Extract, tokeniser: Terms | None = None) -> Index:
     a["places_ix"] = np.asarray(places_ix, dtype=np.int64)
     a["muni_ja"] = _strings([ex.municipalities[m].name.ja for m in munis])
     a["muni_en"] = _strings([ex.municipalities[m].name.en for m in munis])
-    from kg.analysis.words import build_words
-
-    a.update(build_words(ex, tokeniser))
+    a.update(words)
     a.update(_names(ex))
     a.update(_measures(ex))
     return Index(a)

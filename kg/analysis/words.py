@@ -149,8 +149,6 @@ def _documents(ex: Extract) -> tuple[dict[str, list[tuple[str, list[str]]]], lis
 
 def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
     """The word arrays of the analysis index: vocabulary, idf, and per collection its ids and rows."""
-    import numpy as np
-
     if tokeniser is None:
         from kg.text.tokens import Tokeniser
 
@@ -160,6 +158,8 @@ def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
     if learn is not None:
         groups = [texts for c in docs for _, texts in docs[c]] + own_texts + outcome_texts
         learn([_joined(texts) for texts in groups if texts])
+    import numpy as np  # after `learn`, which forks only while this process runs no thread (see build_index)
+
     terms = {c: [_terms(tokeniser, texts) for _, texts in docs[c]] for c in docs}
     own = [_terms(tokeniser, texts) for texts in own_texts]
     outcomes = [_terms(tokeniser, texts) for texts in outcome_texts]
