@@ -20,6 +20,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate, chain, pairwise
 from operator import attrgetter
 from typing import Any
 
@@ -90,19 +91,18 @@ def version() -> str:
 
 
 def _csr(rows: list[list[str]]) -> dict[str, list[Any]]:
-    vocab = sorted({x for r in rows for x in r})
+    # Flat, by map over built-in methods: a generator per row was most of encoding a national-scale extract.
+    flat = list(chain.from_iterable(rows))
+    vocab = sorted(set(flat))
     at = {x: k for k, x in enumerate(vocab)}
-    ptr, ix = [0], list[int]()
-    for r in rows:
-        ix.extend(at[x] for x in r)
-        ptr.append(len(ix))
-    return {"vocab": vocab, "ptr": ptr, "ix": ix}
+    return {"vocab": vocab, "ptr": list(accumulate(map(len, rows), initial=0)), "ix": list(map(at.__getitem__, flat))}
 
 
 def csr_rows(c: dict[str, list[Any]]) -> list[list[str]]:
     """The rows of a {"vocab", "ptr", "ix"} column as lists of strings."""
     vocab, ptr, ix = c["vocab"], c["ptr"], c["ix"]
-    return [[vocab[k] for k in ix[ptr[r]:ptr[r + 1]]] for r in range(len(ptr) - 1)]
+    words = list(map(vocab.__getitem__, ix))
+    return [words[a:b] for a, b in pairwise(ptr)]
 
 
 def _encode(rows: list[Any], cls: type, part: str, inherited: bool = False) -> dict[str, Any]:
