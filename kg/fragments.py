@@ -137,13 +137,18 @@ class Assembly:
         """The whole document in `fmt`, byte for byte what one fragment of all the lines gives."""
         if fmt not in self.formats:
             raise ValueError(f"{fmt}: not a format of these fragments ({', '.join(self.formats)})")
-        body = b"".join(_slices(self.fragments, self.pieces, fmt))
+        slices = _slices(self.fragments, self.pieces, fmt)
         if fmt == "nt":
-            return body
-        join, prefixes = {"ttl": (writers.turtle_join, TTL_PREFIXES),
-                          "jsonld": (writers.jsonld_join, GRAPH_PREFIXES)}[fmt]
-        # one block of every subject, less the last separator
-        return join([memoryview(body)[:-len(SEPARATORS[fmt])]] if body else [], prefixes)
+            return b"".join(slices)
+        head, tail = {"ttl": lambda: writers.turtle_frame(TTL_PREFIXES),
+                      "jsonld": lambda: writers.jsonld_frame(GRAPH_PREFIXES)}[fmt]()
+        # Each block carries the separator that follows it but the last one, which the document does not have;
+        # joined with the frame in one copy (these documents are 100 MB and more at national scale).
+        while slices and not len(slices[-1]):
+            slices.pop()
+        if slices:
+            slices[-1] = slices[-1][:-len(SEPARATORS[fmt])]
+        return b"".join([head, *slices, tail])
 
 
 def assemble(fragments: Sequence[Fragment], formats: Sequence[str] = FORMATS) -> Assembled:

@@ -48,11 +48,27 @@ def turtle_document(blocks: Iterable[str], prefixes: Mapping[str, str]) -> bytes
     return turtle_join([b.encode("utf-8") for b in blocks], prefixes)
 
 
-def turtle_join(blocks: Sequence[bytes | memoryview], prefixes: Mapping[str, str]) -> bytes:
-    """Encoded Turtle statements as one document: `prefixes` declared in name order (Oxigraph writes them in an
-    order of its own), a blank line between subjects."""
+def turtle_frame(prefixes: Mapping[str, str]) -> tuple[bytes, bytes]:
+    """What comes before and after the statements of a Turtle document: `prefixes` declared in name order
+    (Oxigraph writes them in an order of its own) and a blank line; a final newline."""
     header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted((p, str(ns)) for p, ns in prefixes.items()))
-    return header.encode("utf-8") + b"\n" + b"\n\n".join(blocks) + b"\n"
+    return header.encode("utf-8") + b"\n", b"\n"
+
+
+def turtle_join(blocks: Sequence[bytes | memoryview], prefixes: Mapping[str, str]) -> bytes:
+    """Encoded Turtle statements as one document (turtle_frame), a blank line between subjects."""
+    return _framed(turtle_frame(prefixes), blocks, b"\n\n")
+
+
+def _framed(frame: tuple[bytes, bytes], parts: Sequence[bytes | memoryview], separator: bytes) -> bytes:
+    """head, the parts with `separator` between them, tail: copied once (a document can be 100 MB and more)."""
+    pieces: list[bytes | memoryview] = [frame[0]]
+    for n, part in enumerate(parts):
+        if n:
+            pieces.append(separator)
+        pieces.append(part)
+    pieces.append(frame[1])
+    return b"".join(pieces)
 
 
 def turtle(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
@@ -143,10 +159,15 @@ def jsonld_document(nodes: Iterable[str], prefixes: Mapping[str, str]) -> bytes:
     return jsonld_join([n.encode("utf-8") for n in nodes], prefixes)
 
 
-def jsonld_join(nodes: Sequence[bytes | memoryview], prefixes: Mapping[str, str]) -> bytes:
-    """Encoded node objects as one JSON-LD document: the prefixes as @context, the nodes in @graph."""
+def jsonld_frame(prefixes: Mapping[str, str]) -> tuple[bytes, bytes]:
+    """What comes before and after the node objects of a JSON-LD document: the prefixes as @context, @graph."""
     context = json.dumps({p: str(ns) for p, ns in sorted(prefixes.items())}, ensure_ascii=False, sort_keys=True)
-    return f'{{"@context": {context},\n"@graph": [\n'.encode() + b",\n".join(nodes) + b"\n]}\n"
+    return f'{{"@context": {context},\n"@graph": [\n'.encode(), b"\n]}\n"
+
+
+def jsonld_join(nodes: Sequence[bytes | memoryview], prefixes: Mapping[str, str]) -> bytes:
+    """Encoded node objects as one JSON-LD document (jsonld_frame), one node per line."""
+    return _framed(jsonld_frame(prefixes), nodes, b",\n")
 
 
 def jsonld(ntriples: bytes, prefixes: Mapping[str, str]) -> bytes:
