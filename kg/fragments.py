@@ -34,7 +34,7 @@ class Fragment:
     """Part of a graph: its subjects in sorted order and, per format, their blocks laid end to end."""
 
     subjects: list[str]  # N-Triples subject terms, sorted
-    data: dict[str, bytes]  # format -> the blocks of every subject, each with its separator, concatenated
+    data: dict[str, bytes | memoryview]  # format -> the blocks of every subject, each with its separator, end to end
     ends: dict[str, list[int]]  # format -> where each subject's block (and separator) ends in data[format]
 
     @cached_property
@@ -58,7 +58,7 @@ class Fragment:
 
     def lines(self) -> list[bytes]:
         """The N-Triples lines (without newlines)."""
-        return self.data["nt"].split(b"\n")[:-1]
+        return bytes(self.data["nt"]).split(b"\n")[:-1]
 
 
 def make(lines: Iterable[str], formats: Sequence[str] = FORMATS) -> Fragment:
@@ -81,7 +81,8 @@ def make(lines: Iterable[str], formats: Sequence[str] = FORMATS) -> Fragment:
     nt = ("\n".join(ordered) + "\n").encode("utf-8")
     writers_of = {"ttl": lambda: writers.turtle_blocks(nt, TTL_PREFIXES),
                   "jsonld": lambda: writers.jsonld_nodes(nt, GRAPH_PREFIXES)}
-    data, ends = {"nt": nt}, {"nt": nt_ends}
+    data: dict[str, bytes | memoryview] = {"nt": nt}
+    ends = {"nt": nt_ends}
     for fmt in (f for f in FORMATS if f != "nt" and f in formats):
         texts = writers_of[fmt]()
         if len(texts) != len(subjects):  # a writer that grouped differently would interleave subjects wrongly

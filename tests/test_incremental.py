@@ -146,7 +146,7 @@ def test_extracting_file_by_file_gives_the_whole_extract(real_build: tuple[Path,
     assert len(files) == len(frags) - 1  # the files' fragments are cached; the ontology's is made each time
     rest = set((out / "dxkg.nt").read_bytes().splitlines()) - {line for f in files for line in f.lines()}
     merged = Extract({}, {}, {}, {}, {}, [], [], [], [])
-    for part in [f.data["nt"] for f in files] + [b"\n".join(sorted(rest)) + b"\n"]:
+    for part in [bytes(f.data["nt"]) for f in files] + [b"\n".join(sorted(rest)) + b"\n"]:
         assert links_closed(part, {line.split(b" ", 1)[0].decode() for line in part.splitlines()})
         merged = merge(merged, extract_part(load_store(part)), set())
     assert merged == extract(open_store(out))

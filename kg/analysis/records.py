@@ -325,7 +325,7 @@ def extract(store: pyoxigraph.Store) -> Extract:
     return join(extract_part(store))
 
 
-def links_closed(ntriples: bytes, subjects: Iterable[str]) -> bool:
+def links_closed(ntriples: bytes | memoryview, subjects: Iterable[str]) -> bool:
     """Whether every LINKS triple of a part (its N-Triples and their subject terms, `<iri>`) ends at one of
     its own subjects: then `extract_part` of the part sees every triple the extraction joins to its rows."""
     import re
