@@ -93,6 +93,20 @@ def test_a_small_change_updates_a_copy_of_the_store(fixture_build, tmp_path: Pat
     assert set(open_store(build_dir)) == set(cold)  # the same quads as a store loaded from scratch
 
 
+def test_a_delta_that_does_not_add_up_loads_the_store_whole(fixture_build, tmp_path: Path) -> None:
+    """The updated store's count is the previous one plus the added, less the removed triples; when that is not
+    what the new N-Triples hold (here the previous manifest's count is off by one), the delta was not the change
+    from the graph in that store, and the store is loaded whole instead."""
+    build_dir = _copy(fixture_build, tmp_path)
+    old = (build_dir / "dxkg.nt").read_bytes()
+    manifest = current(build_dir).path / MANIFEST
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**record, "triples": record["triples"] + 1}), encoding="utf-8")
+    info = _republish(build_dir, old + EXTRA)
+    assert info.how == "loaded" and _count(build_dir) == FX_INITIATIVES + 1  # type: ignore[attr-defined]
+    assert current(build_dir).manifest["triples"] == (old + EXTRA).count(b"\n")
+
+
 def test_a_failed_build_leaves_the_previous_generation_in_use(fixture_build, tmp_path: Path) -> None:
     build_dir = _copy(fixture_build, tmp_path)
     before = current(build_dir)
