@@ -263,37 +263,46 @@ def build(data_dir: Path, out_dir: Path, sources_dir: Path | None = None,
     (kg.shaclsparql.affected_nodes). On problems raise DataInvalid and switch to nothing: the previous
     build stays whole and in use.
     """
-    from kg.analysis.cache import AnalysisCache, updatable
+    from kg.analysis.cache import AnalysisCache, begin_early, updatable
     from kg.filecache import FileCache
     from kg.store import current, locked
 
     say = progress or (lambda _msg: None)
-    # Reading and checking only read the cache (its files are written whole): bad data writes nothing at all.
-    cache = FileCache(out_dir)
-    folder, problems = _read_and_check(data_dir, sources_dir, cache, say)
-    if problems:
-        raise DataInvalid(problems)
-    counts = folder.counts
-    with locked(out_dir):
-        cache.clean()
-        say("building the graph")
-        frags = _graph_parts(folder, say, write=True)  # each new fragment written into the cache as it is made
-        folder.save()  # then each file's entry, once, with the fragment it gave
-        previous = current(out_dir)
-        disjoint = _disjoint(frags)  # known before assembling, which the analysis child does not wait for
-        change = _fragment_change(cache, previous.manifest if previous else None, frags, disjoint)
-        update = change.analysis_update() if change is not None and updatable(previous) else None
-        # lends its terms (tokenise what changed) and, with an update, its rows, made by a second process
-        # from now on while this one writes the graph (nothing reads the new store for it)
-        analysis = AnalysisCache(previous, say, update)
-        analysis.start()
-        try:
-            info, out = _publish_parts(out_dir, frags, previous, change, analysis, shacl_engine, say)
-        finally:
-            analysis.close()
-        cache.put_state(str(info.generation.manifest["sha256"]), [f.digest for f in frags], disjoint,
-                        change.open_parts(frags) if change is not None else _open_parts(frags))
-        cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
+    # The previous analysis rows are read by a second process while this one reads the data (a core would
+    # wait otherwise): an edit's update of them then begins from rows already read.
+    was = current(out_dir)
+    early = begin_early(was)
+    try:
+        # Reading and checking only read the cache (its files are written whole): bad data writes nothing at all.
+        cache = FileCache(out_dir)
+        folder, problems = _read_and_check(data_dir, sources_dir, cache, say)
+        if problems:
+            raise DataInvalid(problems)
+        counts = folder.counts
+        with locked(out_dir):
+            cache.clean()
+            say("building the graph")
+            frags = _graph_parts(folder, say, write=True)  # each new fragment written into the cache as it is made
+            folder.save()  # then each file's entry, once, with the fragment it gave
+            previous = current(out_dir)
+            disjoint = _disjoint(frags)  # known before assembling, which the analysis child does not wait for
+            change = _fragment_change(cache, previous.manifest if previous else None, frags, disjoint)
+            update = change.analysis_update() if change is not None and updatable(previous) else None
+            # lends its terms (tokenise what changed) and, with an update, its rows, made by a second process
+            # from now on while this one writes the graph (nothing reads the new store for it)
+            same = early is not None and previous is not None and was is not None and previous.path == was.path
+            analysis = AnalysisCache(previous, say, update, early if same else None)
+            analysis.start()
+            try:
+                info, out = _publish_parts(out_dir, frags, previous, change, analysis, shacl_engine, say)
+            finally:
+                analysis.close()
+            cache.put_state(str(info.generation.manifest["sha256"]), [f.digest for f in frags], disjoint,
+                            change.open_parts(frags) if change is not None else _open_parts(frags))
+            cache.prune({r.key for r in folder.files}, {f.digest for f in frags}, folder.quote_keys)
+    finally:
+        if early is not None:
+            early.close()
     files = {fmt: out_dir / GRAPH_FILES[fmt] for fmt in FORMATS}
     return BuildResult(files, out.triples, sources_dir is not None, counts, info)
 

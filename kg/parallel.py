@@ -109,6 +109,66 @@ class Deferred(Generic[R]):
         self.child = None
 
 
+S = TypeVar("S")
+I = TypeVar("I")  # noqa: E741 - the input a worker awaits
+
+
+class Awaiting(Deferred[R], Generic[S, I, R]):
+    """finish(prepare(), x): `prepare` begun now by a forked child (see `prepare`), `x` given later (`give`).
+
+    For work whose first part needs nothing the caller is still computing (reading what an earlier build
+    left) while a core would otherwise wait. Without a child, both parts are done here when the result is
+    asked for; a child that is given nothing (`close`) stops without a word."""
+
+    def __init__(self, prepare: Callable[[], S], finish: Callable[[S, I], R]):
+        super().__init__(lambda: finish(prepare(), self._given()))
+        self.prepare, self.finish = prepare, finish
+        self.inbox: Any = None
+        self.given: list[I] = []
+
+    def _given(self) -> I:
+        if not self.given:
+            raise RuntimeError("the worker was never given its input")
+        return self.given[0]
+
+    def _fork(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        inbox, self.inbox = ctx.Pipe(duplex=False)
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.child = ctx.Process(target=_awaiting_child, args=(self.prepare, self.finish, inbox, send))
+        self.child.start()
+        self.forked = True
+        send.close()
+        inbox.close()
+
+    def give(self, value: I) -> None:
+        """The input `finish` awaits (once)."""
+        if self.given:
+            raise RuntimeError("the worker was given its input already")
+        self.given.append(value)
+        if self.forked and self.inbox is not None:
+            self.inbox.send(value)
+            self.inbox.close()
+            self.inbox = None
+
+    def close(self) -> None:
+        if self.inbox is not None:  # never given: the child reads EOF and ends
+            self.inbox.close()
+            self.inbox = None
+        super().close()
+
+
+def prepare(prepare: Callable[[], S], finish: Callable[[S, I], R]) -> Awaiting[S, I, R]:
+    """finish(prepare(), x) with `prepare` begun now in a forked child when that is safe (as `start`), `x`
+    given later by `Awaiting.give`."""
+    awaiting: Awaiting[S, I, R] = Awaiting(prepare, finish)
+    if can_fork():
+        awaiting._fork()
+    return awaiting
+
+
 def start(fn: Callable[[], R]) -> Deferred[R]:
     """fn() begun in a forked child when that is safe and there is a second core; else done on `result()`."""
     deferred = Deferred(fn)
@@ -188,6 +248,30 @@ def _child(fn: Callable[[], Any], send: Any) -> None:
     try:
         send.send(result)
     except OSError:  # the parent stopped listening (it failed, or was killed): nothing to tell
+        pass
+    send.close()
+
+
+def _awaiting_child(prepare: Callable[[], Any], finish: Callable[[Any, Any], Any], inbox: Any, send: Any) -> None:
+    _die_with_parent()
+    try:
+        state: tuple[str, Any] = ("ok", prepare())
+    except BaseException:  # noqa: BLE001 - reported once the input comes, as a failure of the whole
+        state = ("error", traceback.format_exc())
+    try:
+        value = inbox.recv()
+    except (EOFError, OSError):  # closed without an input: nothing was asked of this child
+        return
+    if state[0] == "ok":
+        try:
+            result: tuple[str, Any] = ("ok", finish(state[1], value))
+        except BaseException:  # noqa: BLE001
+            result = ("error", traceback.format_exc())
+    else:
+        result = state
+    try:
+        send.send(result)
+    except OSError:
         pass
     send.close()
 

@@ -143,16 +143,22 @@ def test_work_on_its_own_heap_gives_its_value_or_its_error_and_leaves_one_thread
 
 
 def _watch_forks() -> list[bool]:
-    """Have kg.parallel.start note whether each call forked (for a fresh interpreter, which ends with the test)."""
+    """Have kg.parallel.start and kg.parallel.prepare note whether each call forked (for a fresh interpreter,
+    which ends with the test)."""
     forked: list[bool] = []
-    real = parallel.start
+    real_start, real_prepare = parallel.start, parallel.prepare
 
-    def spy(fn: Any) -> Any:
-        deferred = real(fn)
+    def spy_start(fn: Any) -> Any:
+        deferred = real_start(fn)
         forked.append(deferred.forked)
         return deferred
 
-    parallel.start = spy
+    def spy_prepare(first: Any, then: Any) -> Any:
+        awaiting = real_prepare(first, then)
+        forked.append(awaiting.forked)
+        return awaiting
+
+    parallel.start, parallel.prepare = spy_start, spy_prepare
     return forked
 
 
@@ -207,7 +213,8 @@ def test_a_first_build_found_invalid_stops_its_store_and_leaves_nothing(data_cop
 
 def test_a_rebuild_makes_the_analysis_files_in_a_second_process(data_copy: Path, tmp_path: Path) -> None:
     """After an edit, the analysis files are made by a forked child from the previous rows while the
-    build writes the graph: the files of a build from scratch, and what the child did is told."""
+    build writes the graph (the child begun before the data is read, reading those rows meanwhile): the
+    files of a build from scratch, and what the child did is told."""
     out = tmp_path / "build"
     build(data_copy, out, None)
     ina = data_copy / "cases" / "ina.yaml"
@@ -240,3 +247,88 @@ def test_the_word_vectors_texts_are_tokenised_by_two_processes(tmp_path: Path) -
     write_synthetic(data, 20)
     build(data, tmp_path / "build", None)
     assert _fresh(_index_watching_forks, (tmp_path / "build" / "dxkg.nt").read_bytes()) == [True, True]
+
+
+def _prepared_then_given(fail: str) -> tuple[int, tuple[int, int, str] | str, int]:
+    """A worker whose first part runs before its input exists: its result, or the error it reports."""
+    import time
+
+    def first() -> tuple[int, float]:
+        if fail == "prepare":
+            raise ValueError("could not prepare")
+        return os.getpid(), time.monotonic()
+
+    def then(state: tuple[int, float], given: str) -> tuple[int, int, str]:
+        if fail == "finish":
+            raise ValueError("could not finish")
+        return state[0], os.getpid(), given
+
+    worker = parallel.prepare(first, then)
+    time.sleep(0.2)  # the child prepares meanwhile
+    worker.give("the input")
+    try:
+        out: tuple[int, int, str] | str = worker.result()
+    except RuntimeError as exc:
+        out = str(exc)
+    finally:
+        worker.close()
+    return os.getpid(), out, len(multiprocessing.active_children())
+
+
+def test_a_prepared_worker_begins_before_its_input_and_finishes_with_it() -> None:
+    me, (prepared_in, finished_in, given), children = _fresh(_prepared_then_given, "")
+    assert prepared_in == finished_in != me and given == "the input" and children == 0
+    for where in ("prepare", "finish"):
+        _, message, children = _fresh(_prepared_then_given, where)
+        assert f"ValueError: could not {where}" in message and "worker process failed" in message, where
+        assert children == 0
+
+
+def _closed_unasked() -> tuple[bool, int, float]:
+    import time
+
+    worker = parallel.prepare(lambda: 1, lambda state, given: state + given)
+    forked = worker.forked
+    began = time.monotonic()
+    worker.close()  # never given its input (a build that needed no update, or failed)
+    return forked, len(multiprocessing.active_children()), time.monotonic() - began
+
+
+def test_a_prepared_worker_never_given_its_input_is_stopped_at_once() -> None:
+    forked, children, took = _fresh(_closed_unasked)
+    assert forked and children == 0 and took < 5
+
+
+def test_a_prepared_worker_in_a_process_with_threads_works_here() -> None:
+    stop = threading.Event()
+    worker_thread = threading.Thread(target=stop.wait)
+    worker_thread.start()
+    try:
+        worker = parallel.prepare(lambda: os.getpid(), lambda state, given: (state, given))
+        assert not worker.forked
+        worker.give("x")
+        assert worker.result() == (os.getpid(), "x")
+    finally:
+        stop.set()
+        worker_thread.join()
+
+
+def _invalid_rebuild(data: Path, out: Path) -> tuple[str, int]:
+    from kg.load import DataInvalid
+
+    ina = data / "cases" / "ina.yaml"
+    ina.write_text(ina.read_text(encoding="utf-8").replace("value: 66528", "value: -5"), encoding="utf-8")
+    forked = _watch_forks()
+    try:
+        build(data, out, None)
+    except DataInvalid as exc:
+        return f"{forked} {exc}", len(multiprocessing.active_children())
+    return "built", 0
+
+
+def test_a_rebuild_of_bad_data_stops_the_worker_it_began_early(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build(data_copy, out, None)
+    message, children = _fresh(_invalid_rebuild, data_copy, out)
+    assert message.startswith("[True]") and "ina.yaml" in message, message  # begun, then the data refused
+    assert children == 0

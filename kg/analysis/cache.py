@@ -33,8 +33,9 @@ from kg.files import write_atomic
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from kg.parallel import Deferred
+    from kg.parallel import Awaiting, Deferred
     from kg.store import Generation
+    from kg.text.tokens import TermMemo
 
 NAME = "analysis"
 CORE_FILE = "analysis.json"
@@ -78,10 +79,11 @@ class AnalysisCache:
     name = NAME
 
     def __init__(self, previous: Generation | None = None, progress: Callable[[str], None] | None = None,
-                 update: Update | None = None):
+                 update: Update | None = None, early: Awaiting[Prepared, Update, Made | None] | None = None):
         self.previous = previous
         self.say = progress or (lambda _msg: None)
         self.update = update
+        self.early = early  # from `begin_early` with `previous`: its rows already being read, the update to come
         self.pending: Deferred[Made | None] | None = None
 
     @property
@@ -96,15 +98,19 @@ class AnalysisCache:
 
         if self.pending is not None:
             return
-        if self.update is not None:
+        if self.update is not None and self.early is not None:
+            self.early.give(self.update)
+            self.pending, self.early = self.early, None
+        elif self.update is not None:
             self.pending = start(self._make)
         elif store is not None:
             self.pending = start(lambda: self._make(lambda: store))
 
     def close(self) -> None:
-        """Stop a second process whose files were not asked for (the build failed)."""
-        if self.pending is not None:
-            self.pending.close()
+        """Stop a second process whose files were not asked for (the build failed, or needed no update)."""
+        for worker in (self.pending, self.early):
+            if worker is not None:
+                worker.close()
 
     def write(self, store: Callable[[], pyoxigraph.Store], folder: Path) -> dict[str, Any]:
         made = self.pending.result() if self.pending is not None else None
@@ -117,18 +123,21 @@ class AnalysisCache:
             write_atomic(folder / name, data)
         return made.entry
 
-    def _make(self, store: Callable[[], pyoxigraph.Store] | None = None) -> Made | None:
-        """The files from the previous rows updated, else from the store (None when there is none to read)."""
+    def _make(self, store: Callable[[], pyoxigraph.Store] | None = None,
+              prepared: Prepared | None = None) -> Made | None:
+        """The files from the previous rows updated (read now, or `prepared`), else from the store (None when
+        there is none to read)."""
         from kg.parallel import start
 
         said: list[str] = []
-        ex = self._updated(said)
+        ex = self._updated(said, prepared)
         if ex is None:
             if store is None:
                 return None
             ex = extract(store())
+        memo = prepared.memo if prepared is not None else None
         # The index (and the word vectors' tokenising) and the columns need only the rows: two processes.
-        indexed = start(lambda: self._index(ex))
+        indexed = start(lambda: self._index(ex, memo))
         try:
             col = encode(ex)
             files = {CORE_FILE: _json(col.core), TEXT_FILE: _json(col.text)}
@@ -140,33 +149,71 @@ class AnalysisCache:
                             "terms_file": TERMS_FILE, "initiatives": len(ex.initiatives),
                             "practices": len(ex.practices)}, said)
 
-    def _index(self, ex: Extract) -> tuple[bytes, bytes, str]:
-        """The index's bytes and the texts' terms for the next build, with the line that tells how many
-        texts were tokenised."""
+    def _index(self, ex: Extract, memo: TermMemo | None = None) -> tuple[bytes, bytes, str]:
+        """The index's bytes and the texts' terms for the next build (from `memo`, else the previous
+        generation's), with the line that tells how many texts were tokenised."""
         from kg.analysis.index import index_bytes
-        from kg.text.tokens import TermMemo
 
-        memo = TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
+        memo = memo or self._memo()
         index = index_bytes(build_index(ex, memo))
         kept = len(memo.used) - memo.made
         return index, memo.dump(), f"word vectors: {memo.made} texts tokenised" + \
             (f", {kept} known from the last build" if kept else "")
 
-    def _updated(self, said: list[str]) -> Extract | None:
-        """The previous generation's rows with the update applied; None without an update or a usable cache."""
+    def _memo(self) -> TermMemo:
+        from kg.text.tokens import TermMemo
+
+        return TermMemo.load(_read(self.previous.path / TERMS_FILE) if self.previous is not None else None)
+
+    def _rows(self) -> Extract | None:
+        """The previous generation's rows, when its cache can be read."""
+        from kg.analysis.columns import decode
+
+        col = load_columns(self.previous) if self.previous is not None else None
+        return decode(col) if col is not None else None
+
+    def _prepare(self) -> Prepared:
+        return Prepared(self._rows(), self._memo())
+
+    def _finish(self, prepared: Prepared, update: Update) -> Made | None:
+        self.update = update
+        return self._make(prepared=prepared)
+
+    def _updated(self, said: list[str], prepared: Prepared | None = None) -> Extract | None:
+        """The previous generation's rows (read now, or `prepared`) with the update applied; None without an
+        update or a usable cache."""
         if self.update is None or self.previous is None:
             return None
-        col = load_columns(self.previous)
-        if col is None:
+        base = prepared.rows if prepared is not None else self._rows()
+        if base is None:
             return None
-        from kg.analysis.columns import decode
         from kg.shaclsparql import load_store
 
         part = extract_part(load_store(self.update.came))
-        ex = merge(decode(col), part, set(self.update.gone))
+        ex = merge(base, part, set(self.update.gone))
         said.append(f"analysis rows of {len(self.update.gone)} subjects replaced by the new parts' "
                     f"({len(part.names)} named entities)")
         return ex
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What an update starts from, read before the change is known: the previous rows and texts' terms."""
+
+    rows: Extract | None
+    memo: TermMemo
+
+
+def begin_early(previous: Generation | None) -> Awaiting[Prepared, Update, Made | None] | None:
+    """When `previous` has a cache this code can update, begin reading its rows and terms now in a second
+    process (kg.parallel.prepare), while the build reads the data: `AnalysisCache(previous, …, early=…)` then
+    gives it the update, if there is one. None otherwise. The caller closes it whatever happens."""
+    if not updatable(previous):
+        return None
+    from kg.parallel import prepare
+
+    cache = AnalysisCache(previous)
+    return prepare(cache._prepare, cache._finish)
 
 
 def _read(path: Path) -> bytes | None:
