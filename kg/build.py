@@ -311,8 +311,10 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
                    analysis: AnalysisCache, shacl_engine: str,
                    say: Callable[[str], None]) -> tuple[StoreInfo, Assembled]:
     """Assemble the outputs, validate them (on the nodes a small change can affect), publish them."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from kg.fragments import Assembled, Assembly
-    from kg.store import INCREMENTAL_MAX_CHANGE, begin, publish
+    from kg.store import INCREMENTAL_MAX_CHANGE, begin, publish, sha256
 
     say("serialising dxkg.nt")
     made = Assembly(frags)
@@ -365,11 +367,20 @@ def _publish_parts(out_dir: Path, frags: list[Fragment], previous: Generation | 
                 problems = sparql_shacl_problems(same_graph, workers=1 if begun is not None else None)
             if problems:
                 raise DataInvalid(problems)
+        # The N-Triples' digest, which publish needs, hashed by a thread (hashlib releases the GIL) while Turtle and
+        # JSON-LD are assembled; begun only now, when no process is forked any more (kg.parallel forks only while
+        # a process runs one thread). A generation begun early has it already.
+        nt_digest = None
+        if begun is None:
+            hashing = ThreadPoolExecutor(1)
+            cleanup.callback(hashing.shutdown)
+            nt_digest = hashing.submit(sha256, files["nt"]).result
         # Turtle and JSON-LD, which only publish needs, once the store and the analysis have begun (the analysis
         # process is the last to finish a build from scratch: what comes before its start delays it).
         files.update((fmt, made.document(fmt)) for fmt in ("ttl", "jsonld"))
         info = publish(out_dir, files, extras=[analysis], same_graph=same_graph, progress=say,
-                       delta=delta, check=check_store, record=record, lock=False, begun=begun)
+                       delta=delta, check=check_store, record=record, lock=False, begun=begun,
+                       nt_sha256=nt_digest)
     return info, out
 
 

@@ -220,7 +220,8 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
             same_graph: pyoxigraph.Store | None = None,
             progress: Callable[[str], None] | None = None, delta: Delta | None = None,
             check: Callable[[pyoxigraph.Store, Delta | None], None] | None = None,
-            record: dict[str, Any] | None = None, lock: bool = True, begun: Begun | None = None) -> StoreInfo:
+            record: dict[str, Any] | None = None, lock: bool = True, begun: Begun | None = None,
+            nt_sha256: Callable[[], str] | None = None) -> StoreInfo:
     """Write a new generation holding `files` (format -> bytes, `nt` required) and its store, then switch to it.
 
     `same_graph`, an in-memory store holding the same triples (the build's SHACL store), is what the
@@ -230,23 +231,24 @@ def publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra] = 
     loaded whole or reused), while the extra writers work; an exception from it stops the build with the
     current generation still in use. `record` goes into the manifest. Without `lock` the caller holds
     the build folder's lock (`locked`). `begun`, from `begin` with the same N-Triples, is the generation's
-    folder with its store already loading.
+    folder with its store already loading. `nt_sha256` gives the N-Triples' SHA-256 when the caller has begun
+    computing it (in a thread: hashing 250 MB releases the GIL and takes a third of a second).
     """
     if begun is not None and begun.nt is not files["nt"] and begun.digest != sha256(files["nt"]):
         raise ValueError("publish: the generation was begun with other N-Triples")
     with locked(build_dir) if lock else contextlib.nullcontext():
         return _publish(build_dir, files, extras, same_graph, progress or (lambda _msg: None), delta, check,
-                        record or {}, begun)
+                        record or {}, begun, nt_sha256)
 
 
 def _publish(build_dir: Path, files: dict[str, bytes], extras: Sequence[Extra], same_graph: pyoxigraph.Store | None,
              say: Callable[[str], None], delta: Delta | None,
              check: Callable[[pyoxigraph.Store, Delta | None], None] | None, record: dict[str, Any],
-             begun: Begun | None = None) -> StoreInfo:
+             begun: Begun | None = None, nt_sha256: Callable[[], str] | None = None) -> StoreInfo:
     from concurrent.futures import ThreadPoolExecutor
 
     nt = files["nt"]
-    digest = begun.digest if begun is not None else sha256(nt)
+    digest = begun.digest if begun is not None else nt_sha256() if nt_sha256 is not None else sha256(nt)
     previous = current(build_dir)
     if begun is not None:
         work = begun.work
