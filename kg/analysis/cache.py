@@ -12,8 +12,9 @@ in the format this code reads; otherwise it extracts with SPARQL (kg.adapter doe
 After a change a build hands it an `Update`: the rows of the previous generation's cache, less those
 of the data files' parts that went, plus an extract of the parts that came alone (kg.analysis.records.
 merge), so the graph is not extracted whole again; kg.build decides when that is exact. An update
-needs no store, so the build begins it in a second process (`start`, kg.parallel) and writes the
-graph meanwhile.
+needs no store, so the build begins it in a second process and writes the graph meanwhile: that
+process is forked before the data is read (`begin_early`, kg.parallel.prepare) and reads the previous
+rows and terms while the build reads and assembles, then is given the update when it is known.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class AnalysisCache:
         generation's), with the line that tells how many texts were tokenised."""
         from kg.analysis.index import index_bytes
 
-        memo = memo or self._memo()
+        memo = memo if memo is not None else self._memo()
         index = index_bytes(build_index(ex, memo))
         kept = len(memo.used) - memo.made
         return index, memo.dump(), f"word vectors: {memo.made} texts tokenised" + \
