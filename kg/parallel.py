@@ -109,24 +109,24 @@ class Deferred(Generic[R]):
         self.child = None
 
 
-S = TypeVar("S")
-I = TypeVar("I")  # noqa: E741 - the input a worker awaits
+State = TypeVar("State")
+Given = TypeVar("Given")  # the input a prepared worker awaits
 
 
-class Awaiting(Deferred[R], Generic[S, I, R]):
-    """finish(prepare(), x): `prepare` begun now by a forked child (see `prepare`), `x` given later (`give`).
+class Awaiting(Deferred[R], Generic[State, Given, R]):
+    """then(first(), x): `first` begun now by a forked child (see `prepare`), `x` given later (`give`).
 
     For work whose first part needs nothing the caller is still computing (reading what an earlier build
     left) while a core would otherwise wait. Without a child, both parts are done here when the result is
     asked for; a child that is given nothing (`close`) stops without a word."""
 
-    def __init__(self, prepare: Callable[[], S], finish: Callable[[S, I], R]):
-        super().__init__(lambda: finish(prepare(), self._given()))
-        self.prepare, self.finish = prepare, finish
+    def __init__(self, first: Callable[[], State], then: Callable[[State, Given], R]):
+        super().__init__(lambda: then(first(), self._given()))
+        self.first, self.then = first, then
         self.inbox: Any = None
-        self.given: list[I] = []
+        self.given: list[Given] = []
 
-    def _given(self) -> I:
+    def _given(self) -> Given:
         if not self.given:
             raise RuntimeError("the worker was never given its input")
         return self.given[0]
@@ -137,19 +137,22 @@ class Awaiting(Deferred[R], Generic[S, I, R]):
         ctx = multiprocessing.get_context("fork")
         inbox, self.inbox = ctx.Pipe(duplex=False)
         self.receive, send = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_awaiting_child, args=(self.prepare, self.finish, inbox, send))
+        self.child = ctx.Process(target=_awaiting_child, args=(self.first, self.then, inbox, send))
         self.child.start()
         self.forked = True
         send.close()
         inbox.close()
 
-    def give(self, value: I) -> None:
-        """The input `finish` awaits (once)."""
+    def give(self, value: Given) -> None:
+        """The input `then` awaits (once)."""
         if self.given:
             raise RuntimeError("the worker was given its input already")
         self.given.append(value)
         if self.forked and self.inbox is not None:
-            self.inbox.send(value)
+            try:
+                self.inbox.send(value)
+            except OSError:  # the child is gone: `result` says how it ended
+                pass
             self.inbox.close()
             self.inbox = None
 
@@ -160,10 +163,10 @@ class Awaiting(Deferred[R], Generic[S, I, R]):
         super().close()
 
 
-def prepare(prepare: Callable[[], S], finish: Callable[[S, I], R]) -> Awaiting[S, I, R]:
-    """finish(prepare(), x) with `prepare` begun now in a forked child when that is safe (as `start`), `x`
-    given later by `Awaiting.give`."""
-    awaiting: Awaiting[S, I, R] = Awaiting(prepare, finish)
+def prepare(first: Callable[[], State], then: Callable[[State, Given], R]) -> Awaiting[State, Given, R]:
+    """then(first(), x) with `first` begun now in a forked child when that is safe (as `start`), `x` given
+    later by `Awaiting.give`."""
+    awaiting: Awaiting[State, Given, R] = Awaiting(first, then)
     if can_fork():
         awaiting._fork()
     return awaiting
@@ -252,10 +255,10 @@ def _child(fn: Callable[[], Any], send: Any) -> None:
     send.close()
 
 
-def _awaiting_child(prepare: Callable[[], Any], finish: Callable[[Any, Any], Any], inbox: Any, send: Any) -> None:
+def _awaiting_child(first: Callable[[], Any], then: Callable[[Any, Any], Any], inbox: Any, send: Any) -> None:
     _die_with_parent()
     try:
-        state: tuple[str, Any] = ("ok", prepare())
+        state: tuple[str, Any] = ("ok", first())
     except BaseException:  # noqa: BLE001 - reported once the input comes, as a failure of the whole
         state = ("error", traceback.format_exc())
     try:
@@ -264,7 +267,7 @@ def _awaiting_child(prepare: Callable[[], Any], finish: Callable[[Any, Any], Any
         return
     if state[0] == "ok":
         try:
-            result: tuple[str, Any] = ("ok", finish(state[1], value))
+            result: tuple[str, Any] = ("ok", then(state[1], value))
         except BaseException:  # noqa: BLE001
             result = ("error", traceback.format_exc())
     else:
