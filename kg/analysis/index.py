@@ -87,7 +87,7 @@ def build_index(ex: Extract, tokeniser: Terms | None = None) -> Index:
     """
     from kg.analysis.words import build_words
 
-    # The word vectors first: their texts are tokenised by two processes (TermMemo.learn), and a process is
+    # The word vectors first: their texts are tokenised by several processes (TermMemo.learn), and a process is
     # forked only while it runs one thread, which it no longer does once numpy is imported (OpenBLAS starts
     # its threads then).
     words = build_words(ex, tokeniser)

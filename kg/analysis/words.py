@@ -154,7 +154,7 @@ def build_words(ex: Extract, tokeniser: Terms | None = None) -> dict[str, Any]:
 
         tokeniser = Tokeniser()
     docs, inits, own_texts, outcome_texts = _documents(ex)
-    learn = getattr(tokeniser, "learn", None)  # a TermMemo tokenises the new texts beforehand, by two processes
+    learn = getattr(tokeniser, "learn", None)  # a TermMemo tokenises the new texts beforehand, one process per core
     if learn is not None:
         groups = [texts for c in docs for _, texts in docs[c]] + own_texts + outcome_texts
         learn([_joined(texts) for texts in groups if texts])

@@ -172,8 +172,8 @@ class TermMemo:
         self._tokeniser = tokeniser
 
     def learn(self, texts: list[str]) -> None:
-        """Tokenise beforehand those of `texts` not known yet, half of them by a second process when there
-        are many (kg.parallel.split_map): `terms` then finds them, as if it had made them itself.
+        """Tokenise beforehand those of `texts` not known yet, split over the cores when there are many
+        (kg.parallel.split_map): `terms` then finds them, as if it had made them itself.
         kg.analysis.words.build_words calls it with every text it is about to ask for."""
         from kg.parallel import split_map
 
