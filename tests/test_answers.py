@@ -149,6 +149,25 @@ def test_similar_explain_and_languages(real_build):
     assert 0 < got["left_out"] <= got["candidates"] - 5 and got["matches"][0]["words"][0][0] == "マップ"
 
 
+def test_typed_words_show_which_each_initiative_says(real_build):
+    """Typed words are scored by which of them an initiative says: the table shows them without --explain,
+    and says so when a listed initiative says only some (a word most initiatives use could pass for a
+    likeness: 住民 alone lifts unrelated initiatives a quarter of the way)."""
+    out = real_build[0]
+    res = _run(out, "similar", "住民との対話")
+    assert res.exit_code == 0 and "使った語: 住民, 対話" in res.output
+    rows = [line.split(" | ") for line in res.output.splitlines() if re.match(r"\d+ +\| ", line)]
+    assert rows and all(len(r) == 6 for r in rows)  # rank, id, name, municipalities, score, matched words
+    said = [set(r[5].strip().split("・")) for r in rows]
+    assert said[0] == {"住民", "対話"} and any(s == {"住民"} for s in said[1:])
+    assert "一致した語が問い合わせの語の一部だけの事例は、その語だけで似ていると判定されています" in res.output
+    en = _run(out, "similar", "resident dialogue", "--lang", "en")
+    assert re.search(r"\| score +\| matched words", en.output)
+    assert "an initiative whose matched words are only some of the query's is similar by those words alone" in en.output
+    whole = _run(out, "similar", "higumap", "--top", "2")  # an initiative is compared whole: no such column
+    assert "一致した語" not in whole.output and "一部だけ" not in whole.output
+
+
 # ---------------------------------------------------------------- the plan of 幌加内町
 
 

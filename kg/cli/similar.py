@@ -21,7 +21,8 @@ LABELS = {
            "left_out_sources": "除外した出典", "rel_hint": "--min-reliability secondary で含む",
            "excluded": "除外した事例 {n} 件", "more": "ほか {n} 件（類似度 > 0）", "dropped": "問い合わせにない項目",
            "imputed": "* 不明: 事例にその項目がなく、その項目の平均で数えた値", "suggested": "提案タグ",
-           "suggested_in": "含む", "suggested_out": "除外（--include-suggested で含む）", "none": "なし"},
+           "suggested_in": "含む", "suggested_out": "除外（--include-suggested で含む）", "none": "なし",
+           "partial": "一致した語が問い合わせの語の一部だけの事例は、その語だけで似ていると判定されています"},
     "en": {"rank": "rank", "id": "id", "name": "name", "municipalities": "municipalities", "score": "score",
            "matched_words": "matched words", "shared": "shared", "unknown": "unknown",
            "query": "query", "initiative": "initiative", "measure": "plan measure", "text": "document",
@@ -32,7 +33,8 @@ LABELS = {
            "more": "{n} more scored above 0", "dropped": "parts the query has nothing of",
            "imputed": "* unknown: the initiative lacks the part; counted as the part's average",
            "suggested": "suggested tags", "suggested_in": "counted",
-           "suggested_out": "left out (--include-suggested counts them)", "none": "none"},
+           "suggested_out": "left out (--include-suggested counts them)", "none": "none",
+           "partial": "an initiative whose matched words are only some of the query's is similar by those words alone"},
 }
 PART_LABELS = {
     "ja": {"words": "語", "domains": "分野", "technologies": "技術", "drivers": "ドライバー", "factors": "成功要因",
@@ -122,6 +124,12 @@ def command(query: str | None, text_file: Path | None, top: int, weights: tuple[
         return
     rows = [_row(result, m, rank, lang, explain or fmt == "csv", fmt == "csv")
             for rank, m in enumerate(result.matches, 1)]
+    if not explain and fmt != "csv" and _by_words(result):
+        # Typed words are scored by which of them an initiative says: the reader sees which, or a word most
+        # initiatives use (住民, 職員) would pass for a likeness.
+        sep = "・" if lang == "ja" else ", "
+        for row, m in zip(rows, result.matches, strict=True):
+            row["matched_words"] = sep.join(w for w, _ in m.words[:6])
     from kg.analysis.render import rows_out
 
     if fmt == "csv":
@@ -154,6 +162,18 @@ def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool, number
         row["matched_words"] = sep.join(w for w, _ in m.words[:6])
         row["shared"] = "; ".join(f"{PART_LABELS[lang][p]}: {', '.join(v)}" for p, v in m.shared.items() if v)
     return row
+
+
+def _by_words(r: SimilarResult) -> bool:
+    """Whether the query is typed words (or a topic's name), scored by which of them each initiative says."""
+    return r.query.kind == "words" and len(r.query.words) > 0
+
+
+def _partial(r: SimilarResult) -> bool:
+    """Whether a listed initiative says only some of the typed words."""
+    asked = set(r.query.words)
+    return _by_words(r) and len(asked) > 1 and any(0 < len({w for w, _ in m.words} & asked) < len(asked)
+                                                   for m in r.matches)
 
 
 def _localised(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -196,6 +216,8 @@ def _foot(r: SimilarResult, lang: str, explain: bool) -> list[str]:
     out = []
     if r.left_out:
         out.append(t["more"].format(n=r.left_out))
+    if _partial(r):
+        out.append(t["partial"])
     if explain and any(m.unknown for m in r.matches):
         out.append(t["imputed"])
     if explain and r.dropped:
