@@ -106,8 +106,10 @@ def resolve_query(arg: str, min_reliability: str = "primary", lang: str | None =
         try:
             return data.decode("utf-8"), None
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise QueryError(f"{arg}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+            from kg.yamlio import line_of  # lines counted as the data files' are
+
+            raise QueryError(f"{arg}:{line_of(data, exc.start)}: not UTF-8 text (byte 0x{data[exc.start]:02x})") \
+                from None
     if re.fullmatch(r"[A-Za-z0-9_-]+", arg):
         import difflib
 
@@ -169,9 +171,9 @@ def run(store: pyoxigraph.Store, query: str, fmt: str | None = None) -> Result:
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
     if fmt is not None:
-        kind = "ask" if isinstance(answer, pyoxigraph.QueryBoolean) else \
-            "select" if isinstance(answer, pyoxigraph.QuerySolutions) else "graph"
-        check_format(kind, fmt)
+        from kg.results import answer_kind
+
+        check_format(answer_kind(answer), fmt)
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return Result("ask", [], [], boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):

@@ -116,6 +116,12 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 
 _BREAKS = re.compile(rb"\r\n|\r|\n")
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset, lines counted as editors count them (LF, CRLF or CR alone)."""
+    return len(_BREAKS.findall(data, 0, offset)) + 1
+
 # Characters YAML counts as line breaks and editors do not (they show none): every later line number would be
 # off by one for each.
 _HIDDEN_BREAKS = re.compile("[\u0085\u2028\u2029]")
@@ -127,11 +133,12 @@ def decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = len(_BREAKS.findall(data, 0, exc.start)) + 1
+        line = line_of(data, exc.start)
         raise YamlError(Loc(name, line), f"not UTF-8 text (byte 0x{data[exc.start]:02x}: {exc.reason})") from exc
     hidden = _HIDDEN_BREAKS.search(text)
     if hidden is not None:
-        line = len(_BREAKS.findall(text[: hidden.start()].encode("utf-8"))) + 1
+        before = text[: hidden.start()].encode("utf-8")
+        line = line_of(before, len(before))
         raise YamlError(Loc(name, line), f"character U+{ord(hidden.group()):04X} (a line break YAML counts and "
                                          "editors do not show): remove it")
     return text
@@ -176,7 +183,7 @@ def parse_yaml(text: str, name: str, limits: Limits = Limits()) -> Any:
         if isinstance(exc.position, int):
             in_bytes = issubclass(_Loader, getattr(yaml, "CSafeLoader", ()))
             before = text.encode("utf-8")[: exc.position] if in_bytes else text[: exc.position].encode("utf-8")
-            line += len(_BREAKS.findall(before))  # as editors count lines, like `decode`
+            line = line_of(before, len(before))  # as editors count lines, like `decode`
         char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
         raise YamlError(Loc(name, line), f"character U+{char:04X} is not allowed in YAML ({exc.reason})") from exc
     except yaml.YAMLError as exc:  # any other YAML error: located at the file
