@@ -326,8 +326,8 @@ def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
             if old_nt.is_file():
                 old, new = set(old_nt.read_bytes().split(b"\n")), set(nt.split(b"\n"))
                 delta = Delta(old_digest, new - old - {b""}, old - new - {b""})
-        if delta is not None and \
-                len(delta.removed) + len(delta.added) <= INCREMENTAL_MAX_CHANGE * max(1, nt.count(b"\n")):
+        lines = nt.count(b"\n")
+        if delta is not None and len(delta.removed) + len(delta.added) <= INCREMENTAL_MAX_CHANGE * max(1, lines):
             say(f"updating the store ({len(delta.added)} triples added, {len(delta.removed)} removed)")
             _backup(previous.store_path, target)
             store = pyoxigraph.Store(str(target))
@@ -341,7 +341,7 @@ def _make_store(previous: Generation | None, work: Path, nt: bytes, digest: str,
             # When they disagree the delta was not the change from that graph: the store is loaded whole instead.
             triples = int(previous.manifest.get("triples", -1)) + len(delta.added) - len(delta.removed)
             del store
-            if triples == nt.count(b"\n"):
+            if triples == lines:
                 return "updated", triples, delta
             shutil.rmtree(target)
     say("loading the store")
