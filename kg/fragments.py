@@ -145,8 +145,6 @@ class Assembly:
                       "jsonld": lambda: writers.jsonld_frame(GRAPH_PREFIXES)}[fmt]()
         # Each block carries the separator that follows it but the last one, which the document does not have;
         # joined with the frame in one copy (these documents are 100 MB and more at national scale).
-        while slices and not len(slices[-1]):
-            slices.pop()
         if slices:
             slices[-1] = slices[-1][:-len(SEPARATORS[fmt])]
         return b"".join([head, *slices, tail])
