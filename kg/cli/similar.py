@@ -122,14 +122,10 @@ def command(query: str | None, text_file: Path | None, top: int, weights: tuple[
 
         emit(json.dumps(asdict(result), ensure_ascii=False, indent=1), output)
         return
-    rows = [_row(result, m, rank, lang, explain or fmt == "csv", fmt == "csv")
+    # Typed words are scored by which of them an initiative says: the reader sees which, or a word most
+    # initiatives use (住民, 職員) would pass for a likeness.
+    rows = [_row(result, m, rank, lang, explain or fmt == "csv", fmt == "csv", _by_words(result))
             for rank, m in enumerate(result.matches, 1)]
-    if not explain and fmt != "csv" and _by_words(result):
-        # Typed words are scored by which of them an initiative says: the reader sees which, or a word most
-        # initiatives use (住民, 職員) would pass for a likeness.
-        sep = "・" if lang == "ja" else ", "
-        for row, m in zip(rows, result.matches, strict=True):
-            row["matched_words"] = sep.join(w for w, _ in m.words[:6])
     from kg.analysis.render import rows_out
 
     if fmt == "csv":
@@ -145,9 +141,11 @@ def _read(path: Path) -> tuple[str, str]:
     return read_input(path, lambda _msg: None).text, path.name
 
 
-def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool, numbers: bool = False) -> dict[str, Any]:
+def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool, numbers: bool = False,
+         words: bool = False) -> dict[str, Any]:
     """One match as a row; with `explain`, each part's share of the score (they add up to it) and the words
-    that matched; with `numbers` (CSV), the shares as plain numbers and the parts counted as unknown apart."""
+    that matched; with `numbers` (CSV), the shares as plain numbers and the parts counted as unknown apart;
+    with `words`, the words that matched whether explained or not."""
     row: dict[str, Any] = {"rank": rank, "id": m.id, "name": m.name_ja if lang == "ja" else m.name_en or m.name_ja,
                            "municipalities": m.municipalities if lang == "ja" else m.municipalities_en,
                            "score": round(m.score, 4)}
@@ -158,8 +156,9 @@ def _row(r: SimilarResult, m: Match, rank: int, lang: str, explain: bool, number
                 row[p] = value + "*" if p in m.unknown and not numbers else value
         if numbers:
             row["unknown"] = " ".join(p for p in r.weights if p in m.unknown and p in m.contributions)
-        sep = "・" if lang == "ja" else ", "
-        row["matched_words"] = sep.join(w for w, _ in m.words[:6])
+    if explain or words:
+        row["matched_words"] = ("・" if lang == "ja" else ", ").join(w for w, _ in m.words[:6])
+    if explain:
         row["shared"] = "; ".join(f"{PART_LABELS[lang][p]}: {', '.join(v)}" for p, v in m.shared.items() if v)
     return row
 
