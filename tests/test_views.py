@@ -222,6 +222,9 @@ def test_site_has_a_linked_page_for_every_entity_a_search_and_the_ontology(fixtu
     assert sorted(e["u"] for e in index) == sorted(n for n in names if n.split("-")[0] in per_kind)
     queries = (out / "queries.html").read_text(encoding="utf-8")
     assert 'id="cases-per-factor"' in queries and "<table>" in queries
+    home = (out / "index.html").read_text(encoding="utf-8")  # the Japanese site says its views' sizes in Japanese
+    assert re.search(r'cooccurrence\.html">[^<]+</a> <span class="muted">全\d+件</span>', home)
+    assert " nodes" not in home
 
 
 def test_ontology_pages_define_every_term_in_each_language(fixture_build, tmp_path: Path) -> None:

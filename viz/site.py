@@ -115,9 +115,9 @@ def write_site(graph: Adapter, out_dir: Path, lang: str = "ja", max_nodes: int =
         say(f"writing {view.name}.html ({view.shown} of {len(view.nodes)} nodes on open)")
         written.append(write_view(view, out_dir / f"{view.name}.html", nav))
         views.append((view.text(view.title), f"{view.name}.html",
-                      f"{len(view.nodes)} nodes" if view.start is None else
-                      (f"最初に{view.shown}件を表示（全{len(view.nodes)}件）" if lang == "ja"
-                       else f"{view.shown} shown on open of {len(view.nodes)}")))
+                      (f"全{len(view.nodes)}件" if lang == "ja" else f"{len(view.nodes)} nodes") if view.start is None
+                      else (f"最初に{view.shown}件を表示（全{len(view.nodes)}件）" if lang == "ja"
+                            else f"{view.shown} shown on open of {len(view.nodes)}")))
     # Entity pages come from the whole graph, unfolded.
     whole = graph_view(snap, "site", both("", ""), lang, embed_max=None)
     whole.relations, whole.terms = relation_names(snap), term_names(snap)
