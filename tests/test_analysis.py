@@ -152,6 +152,9 @@ def test_driver_network(fx):
     # it lies on the one shortest path (3–4) of the three pairs of other drivers
     assert g.nodes["driver:1"]["betweenness"] == pytest.approx(1 / 3)
     assert g.nodes["driver:2"]["community"] != g.nodes["driver:1"]["community"]  # 2 is isolated
+    # Counted as the pair table counts: explicit tags only, two practices carry no driver and are not units.
+    explicit = driver_network(fx, level="practice", explicit_only=True)
+    assert (explicit.graph["units"], explicit.graph["untagged"]) == (4, 2)
 
 
 def _set_part(shared: list[float], mine: list[float], query: list[float], floor: float) -> float:
@@ -278,6 +281,10 @@ def test_cli_formats(fixture_build):
     res = _run(out, "cooccur", "--network", "--format", "json", "--level", "practice")
     net = json.loads(res.stdout)
     assert net["drivers"][0]["driver"] == "1" and (net["level"], net["sources"]) == ("practice", ["fx_report"])
+    res = _run(out, "cooccur", "--network", "--format", "json", "--level", "practice", "--explicit-only",
+               "--lang", "en")
+    assert (json.loads(res.stdout)["units"], json.loads(res.stdout)["untagged"]) == (4, 2)
+    assert "counted per practice: the 4 practices carrying a driver tag (2 with none not counted)" in res.stderr
     res = _run(out, "cooccur", "--format", "json")
     counted = json.loads(res.stdout)
     assert (counted["level"], counted["n"], counted["tested"]) == ("initiative", 4, 6)

@@ -91,7 +91,8 @@ def test_the_cooccurrence_view_names_what_it_counted(fixture_build, tmp_path: Pa
     """Counted per initiative (as `dxkg cooccur` by default), and the page says so in both languages."""
     _, _, data = view(fixture_build[0], tmp_path / "c.html", "cooccurrence")
     note = data["view"]["notes"][0]
-    assert note == {"ja": f"{FX_INITIATIVES}件の施策で集計", "en": f"{FX_INITIATIVES} initiatives counted"}
+    assert note == {"ja": f"ドライバーのタグがある{FX_INITIATIVES}件の施策で集計",
+                    "en": f"{FX_INITIATIVES} initiatives carrying a driver tag counted"}
     assert "initiatives carrying the driver" in data["view"]["encoding"][0]["en"]
 
 

@@ -512,8 +512,11 @@ def cooccurrence(snap: Snapshot, graph: Any, lang: str = "ja", width_by: str = "
 
     # What was counted: the network's level (initiatives by default), named as `dxkg cooccur` names it.
     unit_ja, unit_en = UNIT_NAMES[graph.graph.get("level", "initiative")]
-    units = graph.graph.get("units", "?")
-    view.notes.append(both(f"{units}件の{unit_ja}で集計", f"{units} {unit_en} counted"))
+    units, untagged = graph.graph.get("units", "?"), graph.graph.get("untagged", 0)
+    view.notes.append(both(f"ドライバーのタグがある{units}件の{unit_ja}で集計"
+                           + (f"（タグのない{untagged}件は数えない）" if untagged else ""),
+                           f"{units} {unit_en} carrying a driver tag counted"
+                           + (f" ({untagged} with none not counted)" if untagged else "")))
     width_ja = "件数" if width_by == "count" else "リフト"
     view.encoding = [both(f"大きさ=そのドライバーを持つ{unit_ja}の数、色=コミュニティ、線の太さ={width_ja}",
                           f"size = {unit_en} carrying the driver; colour = community; line width = {width_by}")]

@@ -57,7 +57,9 @@ def driver_network(graph: Adapter, level: str = "initiative",
                    include_suggested: bool = False) -> networkx.Graph:
     """Drivers linked by co-occurrence, with centrality and communities on the nodes.
 
-    Node attributes: label_ja, label_en, count (units carrying the driver), strength (sum of edge
+    Graph attributes: level, units (those carrying a driver tag, as the pair table counts them), untagged (the
+    units in scope left out for carrying none), sources, left_out. Node attributes: label_ja, label_en, count
+    (units carrying the driver), strength (sum of edge
     counts), degree (weighted degree centrality, strength / max strength), betweenness (on
     distance 1/count), eigenvector (weighted; 0 on graphs where it does not converge) and
     community (Louvain on the counts, seeded, numbered by size). Edge attributes: weight (count),
@@ -66,12 +68,15 @@ def driver_network(graph: Adapter, level: str = "initiative",
     import networkx as nx
 
     ix = graph.index
-    pairs_en = cooccurrence(graph, "driver", level, min_count, None, explicit_only, domain, prefecture, "en",
-                            min_reliability, include_suggested).pairs
+    # Counted as the pair table counts (kg.analysis.cooccur.cooccurrence): the units carrying a driver tag.
+    counted = cooccurrence(graph, "driver", level, min_count, None, explicit_only, domain, prefecture, "en",
+                           min_reliability, include_suggested)
+    pairs_en = counted.pairs
     sc = scope(graph, level, explicit_only, domain, prefecture, min_reliability, include_suggested)
     ja, en = labels(ix, "ja"), labels(ix, "en")
-    counts = incidence(sc, "driver").sum(axis=0)
-    g = nx.Graph(level=level, units=sc.n, sources=sc.sources, left_out=sc.left_out)
+    counts = incidence(sc, "driver").sum(axis=0)  # a unit with no driver tag adds to no driver's count
+    g = nx.Graph(level=level, units=counted.n, untagged=counted.untagged, sources=counted.sources,
+                 left_out=counted.left_out)
     for code, c in zip(sc.codes["driver"], counts, strict=True):
         g.add_node(f"driver:{code}", code=code, label_ja=ja.get(("driver", code), code),
                    label_en=en.get(("driver", code), code), count=int(c))

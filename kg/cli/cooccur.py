@@ -102,7 +102,7 @@ def command(kind: str, level: str, min_count: int, top: int | None, explicit_onl
             if fmt == "json":
                 import json
 
-                counted = {k: net.graph[k] for k in ("level", "units", "sources", "left_out")}
+                counted = {k: net.graph[k] for k in ("level", "units", "untagged", "sources", "left_out")}
                 text = json.dumps({**counted, "drivers": shown}, ensure_ascii=False, indent=1) + "\n"
             else:
                 text = rows_out(shown, fmt, list(NETWORK_COLUMNS), headers)
@@ -141,12 +141,23 @@ def _cut(shown: int, total: int, lang: str) -> str:
 
 def _network_meta(net: Any, lang: str) -> str:
     """What the network counted, on stderr: its units and the sources counted and left out."""
+    g = net.graph
+    return _counted(g["level"], "driver", int(g["units"]), int(g["untagged"]), lang) + \
+        _sources(list(g["sources"]), list(g["left_out"]), lang)
+
+
+def _counted(level: str, kind: str, n: int, untagged: int, lang: str) -> str:
+    """The units counted: those carrying a tag of the schemes paired, and how many in scope carry none."""
     from kg.analysis.cooccur import UNIT_NAMES
 
-    units, level = int(net.graph["units"]), UNIT_NAMES[net.graph["level"]]
-    head = (f"集計単位: {level[0]}（{units}件）" if lang == "ja"
-            else f"counted per {net.graph['level']}: {units} {level[1]}")
-    return head + _sources(list(net.graph["sources"]), list(net.graph["left_out"]), lang)
+    units = UNIT_NAMES[level]
+    schemes = {"driver": ("ドライバー", "driver"), "factor": ("成功要因", "factor"),
+               "factor-driver": ("成功要因とドライバー", "factor and driver")}[kind]
+    if lang == "ja":
+        return f"集計単位: {units[0]}（{schemes[0]}のタグがある{n}件" + \
+            (f"、タグのない{untagged}件は数えない）" if untagged else "）")
+    return f"counted per {level}: the {n} {units[1]} carrying a {schemes[1]} tag" + \
+        (f" ({untagged} with none not counted)" if untagged else "")
 
 
 def _sources(counted: list[str], left_out: list[str], lang: str) -> str:
@@ -160,17 +171,8 @@ def _sources(counted: list[str], left_out: list[str], lang: str) -> str:
 
 def _meta(result: Any, lang: str) -> str:
     """What was counted, on stderr: level, units, sources counted and left out, the correction."""
-    from kg.analysis.cooccur import UNIT_NAMES
-
-    units = UNIT_NAMES[result.level]
-    schemes = {"driver": ("ドライバー", "driver"), "factor": ("成功要因", "factor"),
-               "factor-driver": ("成功要因とドライバー", "factor and driver")}[result.kind]
+    text = _counted(result.level, result.kind, result.n, result.untagged, lang) + \
+        _sources(result.sources, result.left_out, lang)
     if lang == "ja":
-        text = f"集計単位: {units[0]}（{schemes[0]}のタグがある{result.n}件"
-        text += f"、タグのない{result.untagged}件は数えない）" if result.untagged else "）"
-        text += _sources(result.sources, result.left_out, lang)
         return text + f"; q値はBenjamini–Hochberg法（{result.tested}組を同時に検定）"
-    text = f"counted per {result.level}: the {result.n} {units[1]} carrying a {schemes[1]} tag"
-    text += f" ({result.untagged} with none not counted)" if result.untagged else ""
-    text += _sources(result.sources, result.left_out, lang)
     return text + f"; q = Benjamini-Hochberg over the {result.tested} pairs tested"
